@@ -1,0 +1,3 @@
+from weaklink.cli import main
+
+main(prog_name="weaklink")

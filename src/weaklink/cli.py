@@ -1,0 +1,167 @@
+"""The command line: each command opens the store, calls one API function, renders the result."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from weaklink import __version__
+from weaklink.api import connect
+from weaklink.cli_progress import RichProgress
+from weaklink.errors import WeaklinkError
+from weaklink.render import FORMATS, emit, to_json
+from weaklink.store.connection import STORE_ENV
+
+console = Console(stderr=True)
+
+
+def out() -> Console:
+    """The console for results: wide enough for a table when output is piped."""
+    probe = Console()
+    return probe if probe.is_terminal else Console(width=200)
+FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+                             help="Output format.")
+
+
+def handle_errors(func):
+    """Turn weaklink's errors into a one-line message and exit code 1 (no traceback)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except WeaklinkError as exc:
+            console.print(f"[bold red]error:[/] {exc}", highlight=False)
+            sys.exit(exc.exit_code)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--store", envvar=STORE_ENV, default=None, metavar="URL",
+              help=f"Store URL or path (default: ${STORE_ENV} or ./weaklink.duckdb).")
+@click.option("--watch", "watch_path", default=None, type=click.Path(dir_okay=False), metavar="FILE",
+              help="Watch file (default: the bundled one).")
+@click.version_option(__version__, prog_name="weaklink")
+@click.pass_context
+def main(ctx: click.Context, store: str | None, watch_path: str | None) -> None:
+    """weaklink: monitor an alignment of states from public data."""
+    ctx.obj = {"store": store, "watch": watch_path}
+
+
+def open_api(ctx: click.Context):
+    return connect(ctx.obj["store"], ctx.obj["watch"])
+
+
+@main.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite an existing watch.toml.")
+@click.pass_context
+@handle_errors
+def init(ctx: click.Context, directory: str, force: bool) -> None:
+    """Write an editable watch.toml into DIRECTORY and create the store there."""
+    from weaklink.setup import init_project
+
+    watch, store = init_project(Path(directory), store=ctx.obj["store"], force=force)
+    console.print(f"wrote {watch}\ncreated store {store}")
+
+
+@main.command()
+@FORMAT_OPTION
+@click.pass_context
+@handle_errors
+def demo(ctx: click.Context, fmt: str) -> None:
+    """Build (or refresh) the store from the data bundled with weaklink and summarise it."""
+    from weaklink.setup import run_demo
+
+    with open_api(ctx) as wl:
+        overview = run_demo(wl, progress=RichProgress(console))
+    if fmt == "json":
+        print(to_json(overview))
+    else:
+        from weaklink.setup import print_overview
+
+        print_overview(overview, out())
+
+
+@main.group()
+def ingest() -> None:
+    """Load source files into the store."""
+
+
+@ingest.command("gdelt")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_context
+@handle_errors
+def ingest_gdelt(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:
+    """Ingest GDELT 1.0/2.0 event exports: files, folders or globs (.CSV or .CSV.zip)."""
+    with open_api(ctx) as wl:
+        summary = wl.ingest_gdelt(list(paths), progress=None if as_json else RichProgress(console))
+    if as_json:
+        print(json.dumps(summary.to_dict(), indent=2))
+    else:
+        from weaklink.cli_progress import print_summary
+
+        print_summary(summary, out())
+    if not summary.ok:
+        sys.exit(1)
+
+
+@main.command()
+@FORMAT_OPTION
+@click.pass_context
+@handle_errors
+def sources(ctx: click.Context, fmt: str) -> None:
+    """List ingested files: path, sha256, line counts, times (provenance)."""
+    with open_api(ctx) as wl:
+        table = wl.sources().to_pyarrow()
+    if fmt == "table":
+        table = table.select(["file_id", "dataset", "version", "path", "sha256", "rows_read", "rows_stored",
+                              "rows_rejected", "rows_duplicate", "finished_at"])
+        table = table.set_column(4, "sha256", table["sha256"].cast("string"))
+    emit(table, fmt, out(), title="Ingested files")
+
+
+@main.command()
+@click.option("--file", "path", default=None, help="Only files whose path contains this text.")
+@click.option("--limit", type=int, default=None, help="Show at most this many lines.")
+@FORMAT_OPTION
+@click.pass_context
+@handle_errors
+def rejects(ctx: click.Context, path: str | None, limit: int | None, fmt: str) -> None:
+    """List rejected input lines with file, line number, reason and the raw line."""
+    with open_api(ctx) as wl:
+        table = wl.rejects(path=path, limit=limit).to_pyarrow()
+    emit(table, fmt, out(), title="Rejected lines")
+
+
+@main.command()
+@click.argument("a")
+@click.argument("b")
+@click.option("--freq", type=click.Choice(["day", "week", "month", "quarter", "year"]), default="month",
+              show_default=True)
+@click.option("--since", default=None, metavar="YYYY-MM-DD", help="First event date to count.")
+@click.option("--until", default=None, metavar="YYYY-MM-DD", help="Last event date to count.")
+@click.option("--directed", is_flag=True, help="Only events A did to B (default: both directions).")
+@click.option("--root-only", is_flag=True, help="Only GDELT root events (IsRootEvent = 1).")
+@FORMAT_OPTION
+@click.pass_context
+@handle_errors
+def dyads(ctx: click.Context, a: str, b: str, freq: str, since, until, directed: bool, root_only: bool,
+          fmt: str) -> None:
+    """Event series between actors A and B (ISO3 codes or names), per period."""
+    with open_api(ctx) as wl:
+        table = wl.dyads(a, b, freq=freq, since=since, until=until, directed=directed,
+                         root_only=root_only).to_pyarrow()
+    arrow = "→" if directed else "↔"
+    emit(table, fmt, out(), title=f"{a.upper()} {arrow} {b.upper()} per {freq}")
+
+
+if __name__ == "__main__":
+    main()

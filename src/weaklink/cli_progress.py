@@ -1,0 +1,54 @@
+"""Terminal progress bar and summary for ingest runs (rich)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from weaklink.ingest import IngestSummary
+
+
+class RichProgress:
+    """A bar over the bytes of all files, with the current file's name."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.bar: Progress | None = None
+
+    def start(self, files: list[Path]) -> None:
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                            TimeElapsedColumn(), console=self.console, transient=True,
+                            disable=not self.console.is_terminal)
+        self.bar.start()
+        self.task = self.bar.add_task("ingest", total=sum(p.stat().st_size for p in files))
+
+    def file_started(self, path: Path) -> None:
+        self.bar.update(self.task, description=f"ingest {path.name}")
+
+    def file_done(self, path: Path, result) -> None:
+        self.bar.advance(self.task, path.stat().st_size)
+        if result.status == "error":
+            self.console.print(f"[red]error[/] {result.message}", highlight=False)
+
+    def finish(self, summary) -> None:
+        self.bar.stop()
+
+
+def print_summary(summary: IngestSummary, console: Console) -> None:
+    table = Table(title="Ingest summary", header_style="bold")
+    for name in ("file", "status", "read", "stored", "rejected", "duplicate", "seconds"):
+        table.add_column(name, justify="left" if name in ("file", "status") else "right")
+    shown = summary.files if len(summary.files) <= 25 else [f for f in summary.files if f.status != "skipped"][:25]
+    for f in shown:
+        table.add_row(Path(f.path).name, f.status, f"{f.read:,}", f"{f.stored:,}", f"{f.rejected:,}",
+                      f"{f.duplicate:,}", f"{f.seconds:.2f}")
+    t = summary.totals
+    table.add_row("[bold]total", f"{t.ingested} ingested, {t.skipped} skipped, {t.errors} errors",
+                  f"{t.read:,}", f"{t.stored:,}", f"{t.rejected:,}", f"{t.duplicate:,}",
+                  f"{sum(f.seconds for f in summary.files):.2f}")
+    console.print(table)
+    if t.rejected:
+        console.print("rejected lines: `weaklink rejects` lists them with file, line and reason.")

@@ -1,0 +1,47 @@
+"""Turn the paths a user typed (files, folders, globs) into a sorted list of input files."""
+
+from __future__ import annotations
+
+import glob
+from pathlib import Path
+
+from weaklink.errors import NoInputFiles
+
+EVENT_SUFFIXES = (".csv", ".csv.zip", ".tsv", ".txt", ".zip")
+NOT_EVENTS = (".mentions.", ".gkg.")
+
+
+def _looks_like_events(path: Path) -> bool:
+    name = path.name.lower()
+    return name.endswith(EVENT_SUFFIXES) and not any(part in name for part in NOT_EVENTS)
+
+
+def _expand_one(text: str) -> list[Path]:
+    if any(ch in text for ch in "*?["):
+        matches = [Path(p) for p in glob.glob(text, recursive=True)]
+        files = [p for p in matches if p.is_file()]
+        if not files:
+            raise NoInputFiles(f"the pattern {text!r} matches no file")
+        return files
+    path = Path(text)
+    if path.is_dir():
+        files = [p for p in path.rglob("*") if p.is_file() and _looks_like_events(p)]
+        if not files:
+            raise NoInputFiles(
+                f"the folder {path} holds no event files (looked for names ending in "
+                f"{', '.join(EVENT_SUFFIXES)}, excluding GDELT mentions and GKG files)")
+        return files
+    if not path.exists():
+        raise NoInputFiles(f"no such file or folder: {path}")
+    return [path]
+
+
+def expand_paths(paths: list[str | Path]) -> list[Path]:
+    """Every file named, found in a folder or matched by a glob, each once, in sorted order."""
+    if not paths:
+        raise NoInputFiles("no input paths given")
+    found: dict[Path, None] = {}
+    for text in paths:
+        for path in sorted(_expand_one(str(text))):
+            found.setdefault(path.resolve(), None)
+    return list(found)

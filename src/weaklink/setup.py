@@ -1,0 +1,80 @@
+"""Set-up commands: `init` writes an editable watch file and creates a store; `demo` fills one."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from weaklink.errors import InvalidArgument
+from weaklink.store import open_store
+from weaklink.watch import bundled_text
+
+DEMO_FOLDER = "demo"
+
+
+def init_project(directory: Path, store: str | None = None, force: bool = False) -> tuple[Path, str]:
+    """Write DIRECTORY/watch.toml (the bundled default) and create the store."""
+    directory.mkdir(parents=True, exist_ok=True)
+    watch = directory / "watch.toml"
+    if watch.exists() and not force:
+        raise InvalidArgument(f"{watch} exists; pass --force to overwrite it")
+    watch.write_text(bundled_text(), encoding="utf-8")
+    url = store or str(directory / "weaklink.duckdb")
+    opened = open_store(url)
+    opened.close()
+    return watch, opened.path
+
+
+def demo_files() -> list[Path]:
+    folder = resources.files("weaklink.data").joinpath(DEMO_FOLDER)
+    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".zip"))
+
+
+def run_demo(wl, progress=None) -> dict:
+    """Ingest the bundled data (a no-op when already ingested) and describe the store."""
+    summary = wl.ingest_gdelt(demo_files(), progress=progress)
+    overview = wl.overview()
+    overview["ingest"] = summary.to_dict()["totals"]
+    overview["dyads"] = watched_dyad_counts(wl)
+    return overview
+
+
+def watched_dyad_counts(wl) -> list[dict]:
+    """Events per watched dyad over the whole store, from the dyad series."""
+    rows = []
+    for a, b in wl.watch.dyads.watch:
+        table = wl.dyads(a, b, freq="year").to_pyarrow()
+        events = sum(table["events"].to_pylist())
+        if events:
+            rows.append({"dyad": f"{a}-{b}", "events": events,
+                         "goldstein_mean": _weighted_mean(table)})
+    return sorted(rows, key=lambda r: -r["events"])
+
+
+def _weighted_mean(table) -> float | None:
+    total = sum(table["events"].to_pylist())
+    return round(sum(table["goldstein_sum"].to_pylist()) / total, 2) if total else None
+
+
+def print_overview(overview: dict, console: Console) -> None:
+    console.print(f"[bold]weaklink store[/] {overview['store']}")
+    totals = overview["ingest"]
+    console.print(f"this run: {totals['ingested']} file(s) ingested, {totals['skipped']} already present; "
+                  f"{totals['stored']:,} events stored, {totals['rejected']:,} lines rejected")
+    table = Table(title="Events by dataset", header_style="bold")
+    for name in ("dataset", "events", "first", "last"):
+        table.add_column(name)
+    for row in overview["datasets"]:
+        table.add_row(row["dataset"], f"{row['events']:,}", row["first"], row["last"])
+    console.print(table)
+    dyads = Table(title="Watched dyads (all periods)", header_style="bold")
+    for name in ("dyad", "events", "goldstein_mean"):
+        dyads.add_column(name, justify="left" if name == "dyad" else "right")
+    for row in overview["dyads"]:
+        dyads.add_row(row["dyad"], f"{row['events']:,}", f"{row['goldstein_mean']:+.2f}")
+    console.print(dyads)
+    console.print(f"{overview['files']} file(s) ingested in all, {overview['rejected_lines']} rejected line(s). "
+                  "Next: `weaklink dyads CHN PRK --freq month`.")

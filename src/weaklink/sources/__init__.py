@@ -1,0 +1,1 @@
+"""Source formats: pure descriptions of how a file's lines become typed event records."""

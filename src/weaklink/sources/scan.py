@@ -1,0 +1,118 @@
+"""One streaming pass over an input file: its sha256, size, line count and blank lines.
+
+Zip archives (GDELT ships `.CSV.zip`) are hashed as stored and their single member is scanned
+as a stream; nothing is extracted to disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from weaklink.errors import SourceFileError
+
+CHUNK = 8 << 20
+
+
+@dataclass
+class FileScan:
+    """What one pass over a file tells: identity, and where its lines are."""
+
+    path: Path
+    sha256: str
+    size_bytes: int
+    member: str | None = None
+    lines: int = 0
+    blank_lines: list[int] = field(default_factory=list)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def zip_member(path: Path) -> str:
+    """The one data file inside a GDELT zip, or a clear error."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if not n.endswith("/")]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise SourceFileError(f"{path}: not a readable zip archive ({exc}); the download may be truncated") from exc
+    if len(names) != 1:
+        raise SourceFileError(f"{path}: expected one file inside the zip, found {len(names)}: {names[:5]}")
+    return names[0]
+
+
+def _chunks(handle: BinaryIO) -> Iterator[bytes]:
+    while chunk := handle.read(CHUNK):
+        yield chunk
+
+
+class _LineCounter:
+    """Counts lines across chunks and records the 1-based numbers of blank ones."""
+
+    def __init__(self) -> None:
+        self.lines = 0
+        self.blank: list[int] = []
+        self.partial = 0  # bytes of the line still open at the end of the last chunk
+        self.partial_last = 0  # its last byte
+
+    def feed(self, chunk: bytes) -> None:
+        data = np.frombuffer(chunk, dtype=np.uint8)
+        ends = np.flatnonzero(data == 10)
+        if len(ends):
+            starts = np.concatenate(([0], ends[:-1] + 1))
+            lengths = ends - starts
+            lengths[0] += self.partial
+            before = data[np.maximum(ends - 1, 0)]
+            if ends[0] == 0:
+                before[0] = self.partial_last
+            blank = (lengths - ((before == 13) & (lengths > 0))) == 0
+            self.blank.extend((np.flatnonzero(blank) + self.lines + 1).tolist())
+            self.lines += len(ends)
+            self.partial = len(data) - int(ends[-1]) - 1
+        else:
+            self.partial += len(data)
+        if len(data):
+            self.partial_last = int(data[-1])
+
+    def finish(self) -> tuple[int, list[int]]:
+        return self.lines + int(self.partial > 0), self.blank
+
+
+def scan_file(path: Path) -> FileScan:
+    """Hash the file and count its lines (streaming through a zip's member)."""
+    size = path.stat().st_size
+    if size == 0:
+        raise SourceFileError(f"{path}: the file is empty (0 bytes)")
+    digest = sha256_of(path)
+    counter = _LineCounter()
+    member = zip_member(path) if is_zip(path) else None
+    try:
+        with _open_member(path, member) as handle:
+            for chunk in _chunks(handle):
+                counter.feed(chunk)
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise SourceFileError(f"{path}: cannot read to the end ({exc}); the file may be truncated") from exc
+    lines, blank = counter.finish()
+    return FileScan(path=path, sha256=digest, size_bytes=size, member=member, lines=lines, blank_lines=blank)
+
+
+def is_zip(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(4) == b"PK\x03\x04"
+
+
+def _open_member(path: Path, member: str | None) -> BinaryIO:
+    if member is None:
+        return path.open("rb")
+    return zipfile.ZipFile(path).open(member)

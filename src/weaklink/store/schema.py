@@ -1,0 +1,119 @@
+"""Schema and migrations: small numbered functions, each applied once and recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+
+Migration = Callable[[duckdb.DuckDBPyConnection], None]
+MIGRATIONS: list[tuple[int, str, Migration]] = []
+
+
+def migration(version: int, name: str):
+    """Register a migration; versions must be applied in increasing order."""
+
+    def register(func: Migration) -> Migration:
+        MIGRATIONS.append((version, name, func))
+        return func
+
+    return register
+
+
+def _actor_columns(prefix: str) -> str:
+    names = ["code", "name", "country", "known_group", "ethnic", "religion1", "religion2",
+             "type1", "type2", "type3"]
+    return ",\n".join(f"{prefix}_{n} VARCHAR" for n in names)
+
+
+def _geo_columns(prefix: str) -> str:
+    return f"""{prefix}_geo_type TINYINT, {prefix}_geo_fullname VARCHAR, {prefix}_geo_country VARCHAR,
+    {prefix}_geo_adm1 VARCHAR, {prefix}_geo_adm2 VARCHAR, {prefix}_geo_lat DOUBLE,
+    {prefix}_geo_long DOUBLE, {prefix}_geo_feature_id VARCHAR"""
+
+
+EVENTS_DDL = f"""
+CREATE TABLE events (
+    dataset VARCHAR NOT NULL,
+    record_id VARCHAR NOT NULL,
+    file_id INTEGER,
+    source_format VARCHAR,
+    event_date DATE,
+    date_added TIMESTAMP,
+    {_actor_columns("actor1")},
+    {_actor_columns("actor2")},
+    is_root BOOLEAN,
+    event_code VARCHAR,
+    event_base_code VARCHAR,
+    event_root_code VARCHAR,
+    quad_class TINYINT,
+    goldstein DOUBLE,
+    num_mentions INTEGER,
+    num_sources INTEGER,
+    num_articles INTEGER,
+    avg_tone DOUBLE,
+    {_geo_columns("actor1")},
+    {_geo_columns("actor2")},
+    {_geo_columns("action")},
+    source_url VARCHAR
+)"""
+
+
+@migration(1, "events, provenance and rejects")
+def _initial(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SEQUENCE provenance_ids START 1")
+    con.execute("""
+        CREATE TABLE provenance (
+            file_id INTEGER PRIMARY KEY DEFAULT nextval('provenance_ids'),
+            dataset VARCHAR NOT NULL,
+            format VARCHAR NOT NULL,
+            version VARCHAR,
+            path VARCHAR NOT NULL,
+            member VARCHAR,
+            sha256 VARCHAR NOT NULL,
+            size_bytes BIGINT NOT NULL,
+            rows_read BIGINT NOT NULL,
+            rows_stored BIGINT NOT NULL,
+            rows_rejected BIGINT NOT NULL,
+            rows_duplicate BIGINT NOT NULL,
+            started_at TIMESTAMP NOT NULL,
+            finished_at TIMESTAMP NOT NULL,
+            weaklink_version VARCHAR,
+            UNIQUE (format, sha256)
+        )""")
+    con.execute("""
+        CREATE TABLE rejects (
+            file_id INTEGER NOT NULL,
+            path VARCHAR NOT NULL,
+            line BIGINT NOT NULL,
+            reason VARCHAR NOT NULL,
+            raw VARCHAR
+        )""")
+    con.execute(EVENTS_DDL)
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    con.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP DEFAULT current_timestamp)""")
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0][0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply every migration newer than the store's version, each in its own transaction."""
+    version = current_version(con)
+    for number, name, func in sorted(MIGRATIONS, key=lambda m: m[0]):
+        if number <= version:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            func(con)
+            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [number, name])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        version = number
+    return version
+
+
+SCHEMA_VERSION = max(m[0] for m in MIGRATIONS)

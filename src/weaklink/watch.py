@@ -1,0 +1,142 @@
+"""The watch file: a TOML file declaring the actors, blocs and dyads to monitor.
+
+It is validated on load; an error names the key, the line and what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from weaklink.errors import WatchFileError
+
+BUNDLED = "watch.toml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Actor(_Strict):
+    id: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 3166 alpha-3 code")
+    name: str
+    cameo: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+
+
+class Bloc(_Strict):
+    name: str | None = None
+    members: list[str] = Field(min_length=2)
+
+
+class Meta(_Strict):
+    name: str
+    description: str = ""
+
+
+class Dyads(_Strict):
+    watch: list[tuple[str, str]] = []
+
+
+class WatchFile(_Strict):
+    watch: Meta
+    actors: list[Actor] = Field(min_length=1)
+    blocs: dict[str, Bloc] = {}
+    dyads: Dyads = Dyads()
+    path: str | None = Field(default=None, exclude=True)
+
+    @field_validator("actors")
+    @classmethod
+    def _unique_actors(cls, actors: list[Actor]) -> list[Actor]:
+        ids = [a.id for a in actors]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"each actor id must appear once; repeated: {', '.join(repeated)}")
+        return actors
+
+    def actor(self, actor_id: str) -> Actor | None:
+        return next((a for a in self.actors if a.id == actor_id), None)
+
+    def bloc(self, name: str) -> Bloc:
+        if name not in self.blocs:
+            raise WatchFileError(f"no bloc named {name!r} in the watch file; blocs: {', '.join(self.blocs)}")
+        return self.blocs[name]
+
+
+def bundled_text() -> str:
+    return resources.files("weaklink.data").joinpath(BUNDLED).read_text(encoding="utf-8")
+
+
+def load_watch(path: str | Path | None = None) -> WatchFile:
+    """Load and validate a watch file (the bundled default when path is None)."""
+    if path is None:
+        return parse_watch(bundled_text(), "<bundled watch.toml>")
+    file = Path(path)
+    if not file.exists():
+        raise WatchFileError(f"no watch file at {file}: run `weaklink init` to write one")
+    return parse_watch(file.read_text(encoding="utf-8"), str(file))
+
+
+def parse_watch(text: str, origin: str) -> WatchFile:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise WatchFileError(f"{origin}: not valid TOML: {exc}") from exc
+    try:
+        watch = WatchFile.model_validate(data)
+    except ValidationError as exc:
+        raise WatchFileError(_describe(exc, text, origin)) from None
+    _check_references(watch, text, origin)
+    watch.path = origin
+    return watch
+
+
+def _check_references(watch: WatchFile, text: str, origin: str) -> None:
+    """Bloc members and watched dyads must name declared actors."""
+    known = {a.id for a in watch.actors}
+    for name, bloc in watch.blocs.items():
+        unknown = [m for m in bloc.members if m not in known]
+        if unknown:
+            line = _line_of(text, ["blocs", name, "members"])
+            raise WatchFileError(f"{origin}, line {line}: key 'blocs.{name}.members': names undeclared "
+                                 f"actors {unknown}; expected ids declared under [[actors]]")
+    for pair in watch.dyads.watch:
+        if not set(pair) <= known:
+            line = _line_of(text, ["dyads", "watch"])
+            raise WatchFileError(f"{origin}, line {line}: key 'dyads.watch': the pair {list(pair)} names "
+                                 "an undeclared actor; expected ids declared under [[actors]]")
+
+
+def _describe(exc: ValidationError, text: str, origin: str) -> str:
+    lines = []
+    for error in exc.errors():
+        loc = [part for part in error["loc"] if not isinstance(part, str) or not part.startswith("function-")]
+        key = ".".join(str(p) for p in loc) or "(top level)"
+        where = _line_of(text, loc)
+        at = f", line {where}" if where else ""
+        value = f" (got {error['input']!r})" if error["type"] != "missing" and not isinstance(
+            error["input"], dict) else ""
+        lines.append(f"{origin}{at}: key '{key}': {error['msg']}{value}")
+    return "invalid watch file:\n  " + "\n  ".join(lines)
+
+
+def _line_of(text: str, loc: list) -> int | None:
+    """Best-effort line number of a key path in TOML text (tables, arrays of tables, keys)."""
+    position, path, found = 0, [], None
+    for part in loc:
+        if isinstance(part, int):
+            headers = [m.end() for m in re.finditer(rf"^\[\[\s*{re.escape('.'.join(path))}\s*\]\]",
+                                                    text, re.M)]
+            if part < len(headers):
+                position = found = headers[part]
+            continue
+        path.append(str(part))
+        header = re.compile(rf"^\[\s*{re.escape('.'.join(path))}\s*\]", re.M).search(text, position)
+        key = re.compile(rf"^\s*\"?{re.escape(str(part))}\"?\s*=", re.M).search(text, position)
+        match = header or key
+        if match:
+            position = found = match.start() if match is key else match.end()
+    return None if found is None else text.count("\n", 0, found) + 1 + (0 if text[found:found + 1] != "\n" else 0)
