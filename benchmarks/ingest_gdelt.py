@@ -327,17 +327,24 @@ def labels_from(loaded) -> dict[str, str]:
 # --------------------------------------------------------------------------------------------------------
 
 def dyad_sql(a: str, b: str) -> str:
-    """CHN-RUS per month, both directions; must match weaklink.indicators.dyads exactly."""
+    """A-B per month, both directions, written by hand to match weaklink.indicators.dyads.dyad_series.
+
+    Its semantics (read from dyads.py): dataset 'gdelt' only; an actor's country is actor1_country, else
+    the first three letters of actor1_code; every month that has any stored event appears, with zero counts
+    and a NULL mean when the dyad has none; goldstein_sum and goldstein_mean rounded to 6 decimals;
+    share_per_10k = dyad events * 10000 / all events stored that month.
+    """
     return f"""
     WITH ev AS (
-        SELECT date_trunc('month', event_date)::DATE AS month, quad_class, goldstein, num_mentions,
+        SELECT date_trunc('month', event_date)::DATE AS period, quad_class, goldstein, num_mentions,
                coalesce(actor1_country, substr(actor1_code, 1, 3)) AS c1,
                coalesce(actor2_country, substr(actor2_code, 1, 3)) AS c2
         FROM events
+        WHERE dataset = 'gdelt'
     ),
-    monthly AS (SELECT month, count(*) AS all_events FROM ev GROUP BY month),
+    totals AS (SELECT period, count(*) AS all_events FROM ev GROUP BY period),
     pair AS (
-        SELECT month,
+        SELECT period,
                count(*) AS events,
                count(*) FILTER (WHERE quad_class = 1) AS verbal_coop,
                count(*) FILTER (WHERE quad_class = 2) AS material_coop,
@@ -348,11 +355,20 @@ def dyad_sql(a: str, b: str) -> str:
                sum(num_mentions) AS mentions
         FROM ev
         WHERE (c1 = '{a}' AND c2 = '{b}') OR (c1 = '{b}' AND c2 = '{a}')
-        GROUP BY month
+        GROUP BY period
     )
-    SELECT pair.*, pair.events / monthly.all_events * 10000 AS share_per_10k
-    FROM pair JOIN monthly USING (month)
-    ORDER BY month"""
+    SELECT t.period,
+           coalesce(p.events, 0) AS events,
+           coalesce(p.verbal_coop, 0) AS verbal_coop,
+           coalesce(p.material_coop, 0) AS material_coop,
+           coalesce(p.verbal_conflict, 0) AS verbal_conflict,
+           coalesce(p.material_conflict, 0) AS material_conflict,
+           round(coalesce(p.goldstein_sum, 0), 6) AS goldstein_sum,
+           round(p.goldstein_mean, 6) AS goldstein_mean,
+           coalesce(p.mentions, 0) AS mentions,
+           coalesce(p.events, 0) * 10000.0 / t.all_events AS share_per_10k
+    FROM totals t LEFT JOIN pair p USING (period)
+    ORDER BY t.period"""
 
 
 def child_dyad(path: Path, rows: int, scratch: Path) -> dict:
@@ -369,7 +385,7 @@ def child_dyad(path: Path, rows: int, scratch: Path) -> dict:
 
     con = duckdb.connect(str(store), read_only=True)
     sql = dyad_sql(*DYAD)
-    hand_s, hand = timed_runs(lambda: con.execute(sql).fetch_arrow_table())
+    hand_s, hand = timed_runs(lambda: con.sql(sql).to_arrow_table())
     con.close()
 
     wl = connect(f"duckdb:///{store}")
@@ -395,8 +411,9 @@ def timed_runs(run, repeats: int = DYAD_REPEATS):
 
 def compare_tables(ours, hand) -> dict:
     """Every column of the hand-written result against weaklink's, month by month."""
-    ours_rows = {str(row["month"])[:10]: row for row in ours.to_pylist()} if "month" in ours.column_names else {}
-    hand_rows = {str(row["month"])[:10]: row for row in hand.to_pylist()}
+    key = "period"
+    ours_rows = {str(row[key])[:10]: row for row in ours.to_pylist()} if key in ours.column_names else {}
+    hand_rows = {str(row[key])[:10]: row for row in hand.to_pylist()}
     problems = []
     missing_cols = [c for c in hand.column_names if c not in ours.column_names]
     if missing_cols:
@@ -407,7 +424,7 @@ def compare_tables(ours, hand) -> dict:
     max_rel = 0.0
     for month in sorted(set(ours_rows) & set(hand_rows)):
         for col in hand.column_names:
-            if col == "month" or col in missing_cols:
+            if col == key or col in missing_cols:
                 continue
             a, b = ours_rows[month][col], hand_rows[month][col]
             if a is None or b is None:

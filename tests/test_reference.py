@@ -42,8 +42,16 @@ GOLDSTEIN_FILES = {
 EXTRA_EVENT_CODES = {"106"}
 FIPS_FILE = f"{LOOKUPS}/dashayushman-sense/FIPS.country.txt"
 CAMEO_COUNTRY_FILE = f"{OREILLY}/CAMEO.country.txt"
-# Our CAMEO codes that GDELT's CAMEO.country.txt does not list (see docs/reference-data.md).
-EXTRA_CAMEO_COUNTRY_CODES: set[str] = set()
+# Our CAMEO codes that GDELT's CAMEO.country.txt does not list (see docs/reference-data.md):
+# Kosovo KSV (used by Phoenix), South Sudan SSD (used in GDELT 2.0 actor codes).
+EXTRA_CAMEO_COUNTRY_CODES = {"KSV", "SSD"}
+# Labels in GDELT's lookup files that are wrong or odd, with the state the code really denotes.
+FIPS_LABEL_ERRORS = {
+    "GV": "Guinea",  # file says "Equatorial Guinea" (that is EK, also in the file)
+    "LO": "Slovakia",  # file says "Czechoslovakia"
+    "VM": "Vietnam",  # file says "Vietnam, Democratic Republic of"
+}
+CAMEO_LABEL_ERRORS = {"COL": "Colombia"}  # file says "Columbia"
 
 STOPWORDS = {"not", "specified", "below", "such", "that", "with", "from", "into", "other", "others"}
 
@@ -228,7 +236,8 @@ def test_countries_arrow():
     [("RS", "fips", "RUS"), ("RS", "iso2", "SRB"), ("CH", "fips", "CHN"), ("CH", "iso2", "CHE"),
      ("KN", "fips", "PRK"), ("KS", "fips", "KOR"), ("KP", "iso2", "PRK"), ("KR", "iso2", "KOR"),
      ("SZ", "fips", "CHE"), ("RI", "fips", "SRB"), ("JA", "fips", "JPN"), ("ROM", "cameo", "ROU"),
-     ("rs", "fips", "RUS"), ("PRK", "cameo", "PRK"), ("ROK", "cow", "KOR")],
+     ("rs", "fips", "RUS"), ("PRK", "cameo", "PRK"), ("ROK", "cow", "KOR"), ("MTN", "cameo", "MNE"),
+     ("ROU", "cameo", "ROU"), ("TMP", "cameo", "TLS"), ("TLS", "cameo", "TLS"), ("KSV", "cameo", "XKX")],
 )
 def test_from_code_needs_the_scheme(code, scheme, iso3):
     assert from_code(code, scheme).iso3 == iso3
@@ -239,6 +248,13 @@ def test_from_code_needs_the_scheme(code, scheme, iso3):
 )
 def test_cow_numbers(num, iso3):
     assert from_code(num, "cow").iso3 == iso3
+
+
+def test_cameo_codes_never_name_another_states_iso3():
+    iso3 = {c.iso3: c for c in load_countries()}
+    clashes = [c.cameo for c in load_countries() if c.cameo in iso3 and iso3[c.cameo] is not c]
+    assert clashes == []
+    assert {c.cameo for c in load_countries() if c.cameo != c.iso3} == {"ROM", "MTN", "TMP", "KSV"}
 
 
 def test_from_code_errors():
@@ -291,8 +307,15 @@ def test_unknown_name_suggests_close_matches():
 # ---------------------------------------------------------------- countries: against GDELT's lookups
 
 
+def _fips_names(shared_data: Path) -> dict[str, str]:
+    names = dict(_read_tab(_real_file(shared_data, FIPS_FILE), header=False))
+    for code, wrong in (("GV", "Equatorial Guinea"), ("LO", "Czechoslovakia"), ("VM", "Vietnam, Democratic")):
+        assert names[code].startswith(wrong), f"GDELT's FIPS label for {code} changed: {names[code]!r}"
+    return names | FIPS_LABEL_ERRORS
+
+
 def test_fips_codes_match_gdelt_fips_file(shared_data):
-    fips = dict(_read_tab(_real_file(shared_data, FIPS_FILE), header=False))
+    fips = _fips_names(shared_data)
     for country in load_countries():
         if country.fips:
             assert country.fips in fips, f"{country.iso3}: FIPS {country.fips} not in GDELT's FIPS list"
@@ -301,7 +324,7 @@ def test_fips_codes_match_gdelt_fips_file(shared_data):
 
 def test_gdelt_fips_states_are_in_table(shared_data):
     named_states = {}
-    for code, name in _read_tab(_real_file(shared_data, FIPS_FILE), header=False):
+    for code, name in _fips_names(shared_data).items():
         try:
             country = resolve(name)
         except UnknownCountry:
@@ -313,6 +336,9 @@ def test_gdelt_fips_states_are_in_table(shared_data):
 
 def test_cameo_country_codes_match_gdelt(shared_data):
     gdelt = dict(_read_tab(_real_file(shared_data, CAMEO_COUNTRY_FILE), header=True))
+    assert gdelt["COL"] == "Columbia", "GDELT fixed its label for COL; drop CAMEO_LABEL_ERRORS"
+    gdelt |= CAMEO_LABEL_ERRORS
+    assert not EXTRA_CAMEO_COUNTRY_CODES & set(gdelt)
     matched = set()
     for code, label in gdelt.items():
         if len(code) != 3:
@@ -325,3 +351,22 @@ def test_cameo_country_codes_match_gdelt(shared_data):
         matched.add(country.iso3)
     ours = {c.iso3 for c in load_countries() if c.cameo and c.cameo not in EXTRA_CAMEO_COUNTRY_CODES}
     assert ours - matched == set(), "our CAMEO codes GDELT does not list"
+
+
+def test_gdelt_v2_actor_country_codes(shared_data):
+    """Every Actor1/Actor2CountryCode in the real GDELT 2.0 files is ours or a non-state CAMEO code."""
+    files = sorted((shared_data / "gdelt-v2-events").glob("*/*.export.CSV"))
+    if not files:
+        pytest.skip(f"no GDELT 2.0 export files under {shared_data / 'gdelt-v2-events'}")
+    columns = ", ".join(f"'column{i:02d}': 'VARCHAR'" for i in range(61))
+    src = f"read_csv(?, delim='\t', header=false, quote='', escape='', columns={{{columns}}})"
+    sql = f"SELECT c FROM (SELECT column07 c FROM {src} UNION ALL SELECT column17 FROM {src}) WHERE c IS NOT NULL"
+    with duckdb.connect() as con:
+        used = {row[0] for row in con.execute(sql, [[str(f) for f in files]] * 2).fetchall()}
+    listed = dict(_read_tab(_real_file(shared_data, CAMEO_COUNTRY_FILE), header=True))
+    ours = {c.cameo for c in load_countries()}
+    for code in sorted(used - ours):
+        assert code in listed, f"GDELT actor country code {code} is neither ours nor in GDELT's CAMEO list"
+        with pytest.raises(UnknownCountry):
+            resolve(listed[code])  # a region or territory, not a state we miss
+    assert {"CHN", "PRK", "RUS", "KOR", "USA", "JPN", "SSD", "TWN", "PSE"} <= used & ours

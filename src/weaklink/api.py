@@ -56,23 +56,21 @@ class Weaklink:
         return summary
 
     # queries ------------------------------------------------------------------------------
-    def actor_code(self, actor: str) -> str:
-        """The CAMEO country code events use for an actor given by ISO3 code or name."""
+    def actor_codes(self, actor: str) -> tuple[str, ...]:
+        """The codes events use for an actor given by ISO3 code or name: CAMEO, then ISO3."""
         declared = self.watch.actor(actor.upper())
         if declared and declared.cameo:
-            return declared.cameo
+            return (declared.cameo,)
         try:
             country = countries.by_iso3(actor.upper())
         except UnknownCountry:
             country = countries.resolve(actor)
-        if not country.cameo:
-            raise InvalidArgument(f"{country.name} ({country.iso3}) has no CAMEO code to match events with")
-        return country.cameo
+        return tuple(dict.fromkeys(code for code in (country.cameo, country.iso3) if code))
 
     def dyads(self, a: str, b: str, *, freq: str = "month", since: date | str | None = None,
               until: date | str | None = None, directed: bool = False, root_only: bool = False) -> Result:
         """Event series between two actors, per period (see docs/dyads.md for the method)."""
-        expr = dyad_series(self.store.table("events"), self.actor_code(a), self.actor_code(b), freq=freq,
+        expr = dyad_series(self.store.table("events"), self.actor_codes(a), self.actor_codes(b), freq=freq,
                            since=_as_date(since), until=_as_date(until), directed=directed,
                            root_only=root_only)
         return Result(expr=expr, meta={"a": a, "b": b, "freq": freq, "directed": directed})

@@ -44,18 +44,23 @@ def in_window(events: ibis.Table, since: date | None, until: date | None,
     return events.filter(*conditions)
 
 
-def dyad_filter(events: ibis.Table, a: str, b: str, directed: bool) -> ibis.Value:
+Codes = tuple[str, ...]
+
+
+def dyad_filter(events: ibis.Table, a: Codes, b: Codes, directed: bool) -> ibis.Value:
+    """Events from a to b (and b to a unless directed); each actor may have several codes."""
     source, target = actor_country(events, "actor1"), actor_country(events, "actor2")
-    forward = (source == a) & (target == b)
-    return forward if directed else forward | ((source == b) & (target == a))
+    forward = source.isin(list(a)) & target.isin(list(b))
+    return forward if directed else forward | (source.isin(list(b)) & target.isin(list(a)))
 
 
-def dyad_series(events: ibis.Table, a: str, b: str, *, freq: str = "month", since: date | None = None,
+def dyad_series(events: ibis.Table, a: Codes, b: Codes, *, freq: str = "month", since: date | None = None,
                 until: date | None = None, directed: bool = False, root_only: bool = False,
                 datasets: tuple[str, ...] = ("gdelt",)) -> ibis.Table:
     """Per period: dyad event counts by quad class, Goldstein, mentions, and share of all events.
 
-    `a` and `b` are the codes used in the events table (CAMEO country codes for GDELT).
+    `a` and `b` are the codes each actor has in the events table: its CAMEO country code, and
+    its ISO3 code where that differs (GDELT 2.0 writes Romania's actor codes as `ROU`, not `ROM`).
     `share_per_10k` divides the dyad's events by all events stored for that period (same
     datasets and filters), because GDELT's volume grows over time.
     """

@@ -112,12 +112,16 @@ def from_code(code: str | int, scheme: str) -> Country:
     """The country with ``code`` in ``scheme`` (one of iso3, iso2, cameo, fips, cow).
 
     The scheme is required because codes collide between schemes (FIPS RS = Russia, ISO RS = Serbia).
-    For ``cow`` the code may be the number (``710``) or the abbreviation (``"CHN"``).
+    For ``cow`` the code may be the number (``710``) or the abbreviation (``"CHN"``). For ``cameo``
+    an ISO3 code is also accepted, as CAMEO coders emit it for some states (GDELT 2.0 writes
+    ``ROU`` for Romania although the CAMEO list says ``ROM``); no CAMEO code is another state's ISO3.
     """
     if scheme not in SCHEMES:
         raise InvalidArgument(f"Unknown code scheme {scheme!r}; use one of: {', '.join(SCHEMES)}.")
     key = str(code).strip().upper()
     found = _code_index(scheme).get(key)
+    if found is None and scheme == "cameo":
+        found = _code_index("iso3").get(key)
     if found is None:
         raise UnknownCountry(f"No country has {scheme} code {code!r}. Check the code and the scheme.")
     return found

@@ -69,5 +69,6 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store:
         con = duckdb.connect(path)
     except duckdb.Error as exc:
         raise StoreError(f"cannot open store {path}: {exc}") from exc
+    con.execute("SET enable_progress_bar = false")  # weaklink reports progress itself, on stderr
     migrate(con)
     return Store(url=url, path=path, con=con)

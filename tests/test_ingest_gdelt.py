@@ -1,0 +1,189 @@
+"""GDELT ingest: every line stored, rejected (with line and reason) or a known duplicate."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import count_lines
+from gdelt_lines import gdelt_line, write_lines
+from weaklink.errors import NoInputFiles
+
+
+def stored_count(wl) -> int:
+    return wl.store.con.execute("SELECT count(*) FROM events").fetchall()[0][0]
+
+
+def rejects_of(wl) -> list[tuple[int, str]]:
+    return [(r["line"], r["reason"]) for r in wl.rejects().to_records()]
+
+
+def test_real_v2_folder_twice_same_store(wl, gdelt_v2_dir):
+    files = sorted(gdelt_v2_dir.rglob("*.export.CSV"))
+    lines = sum(count_lines(p) for p in files)
+    first = wl.ingest_gdelt([gdelt_v2_dir]).totals
+    assert first.files == len(files) == first.ingested
+    assert first.read == lines
+    assert first.stored + first.rejected + first.duplicate == first.read
+    assert first.stored == stored_count(wl)
+    before = wl.store.con.execute("SELECT sum(hash(record_id)), count(*) FROM events").fetchall()
+    second = wl.ingest_gdelt([gdelt_v2_dir]).totals
+    assert second.skipped == len(files) and second.stored == 0 and second.read == 0
+    assert wl.store.con.execute("SELECT sum(hash(record_id)), count(*) FROM events").fetchall() == before
+
+
+def test_mixed_gdelt1_widths_in_one_file(wl, shared_data):
+    path = shared_data / "gdelt-v1-events/reed9999-gdelt-demo/events.csv"
+    result = wl.ingest_gdelt([path]).files[0]
+    assert result.status == "ingested" and result.version == "1.0"
+    assert result.read == count_lines(path) == result.stored + result.rejected + result.duplicate
+    with_url, without_url = wl.store.con.execute("""
+        SELECT count(*) FILTER (source_url IS NOT NULL), count(*) FILTER (source_url IS NULL)
+        FROM events""").fetchall()[0]
+    assert with_url > 0 and without_url > 0
+
+
+def test_zip_is_streamed_and_counted(wl, shared_data):
+    path = shared_data / "gdelt-v1-events/loum-geoutils/20141124.export.CSV.zip"
+    result = wl.ingest_gdelt([path]).files[0]
+    with zipfile.ZipFile(path) as archive:
+        expected = archive.read(archive.namelist()[0]).count(b"\n")
+    assert (result.status, result.read, result.stored) == ("ingested", expected, expected)
+    assert wl.sources().to_records()[0]["member"] == "20141124.export.CSV"
+
+
+def test_event_codes_stay_strings(wl, shared_data):
+    path = next((shared_data / "gdelt-v2-events").rglob("*.export.CSV"))
+    wl.ingest_gdelt([path])
+    raw = {line.split("\t")[26] for line in path.read_text(encoding="utf-8").splitlines()}
+    stored = {r[0] for r in wl.store.con.execute("SELECT DISTINCT event_code FROM events").fetchall()}
+    assert stored == raw
+    assert any(code.startswith("0") for code in stored)
+
+
+def test_versions_detected_per_line(wl, tmp_path):
+    lines = [gdelt_line(1), gdelt_line(2, version=1, width=58), gdelt_line(3, version=1, width=57)]
+    result = wl.ingest_gdelt([write_lines(tmp_path / "mixed.CSV", lines)]).files[0]
+    assert (result.stored, result.version) == (3, "1.0+2.0")
+    rows = wl.store.con.execute(
+        "SELECT record_id, source_format, date_added, source_url, action_geo_lat FROM events ORDER BY 1").fetchall()
+    assert [r[1] for r in rows] == ["gdelt-2.0", "gdelt-1.0", "gdelt-1.0"]
+    assert str(rows[0][2]) == "2024-01-15 12:00:00" and str(rows[1][2]) == "2024-01-15 00:00:00"
+    assert rows[1][3] == "https://example.org/2" and rows[2][3] is None
+    assert all(r[4] == 39.03 for r in rows)
+
+
+def test_bad_lines_are_rejected_with_line_and_reason(wl, tmp_path):
+    lines = [
+        gdelt_line(1),
+        "\t".join(["x"] * 12),                       # 2: wrong field count
+        gdelt_line(3, sqldate="2024-13-45"),         # 3: bad date
+        "",                                          # 4: empty line
+        gdelt_line(5, goldstein="lots"),             # 5: bad number
+        gdelt_line(6) + "\textra\tfields",           # 6: too many fields
+        gdelt_line(7, id="seven"),                   # 7: bad id
+        gdelt_line(8),
+        gdelt_line(1),                               # 9: duplicate of line 1
+    ]
+    path = write_lines(tmp_path / "bad.CSV", lines, newline_at_end=False)
+    result = wl.ingest_gdelt([path]).files[0]
+    assert (result.read, result.stored, result.rejected, result.duplicate) == (9, 2, 6, 1)
+    found = rejects_of(wl)
+    assert [line for line, _ in found] == [2, 3, 4, 5, 6, 7]
+    reasons = dict(found)
+    assert "wrong number of fields: 12" in reasons[2]
+    assert "SQLDATE" in reasons[3] and "2024-13-45" in reasons[3]
+    assert reasons[4] == "empty line"
+    assert "GoldsteinScale is not a number: lots" in reasons[5]
+    assert "more than 61" in reasons[6]
+    assert "GLOBALEVENTID" in reasons[7]
+    raw = {r["line"]: r["raw"] for r in wl.rejects().to_records()}
+    assert raw[2] == lines[1] and raw[5] == lines[4]
+
+
+def test_invalid_utf8_is_rejected_and_others_kept(wl, tmp_path):
+    good = [gdelt_line(i) for i in range(1, 6)]
+    data = ("\n".join(good[:2]) + "\n").encode() + gdelt_line(99, a1code="CH\xff").encode("latin-1") + b"\n"
+    data += ("\n".join(good[2:]) + "\n").encode()
+    path = tmp_path / "latin1.CSV"
+    path.write_bytes(data)
+    result = wl.ingest_gdelt([path]).files[0]
+    assert (result.read, result.stored, result.rejected) == (6, 5, 1)
+    assert rejects_of(wl)[0][0] == 3 and "UTF-8" in rejects_of(wl)[0][1]
+
+
+def test_reject_line_numbers_in_a_large_file(wl, tmp_path):
+    """Rejects far into a multi-buffer file keep their exact line numbers."""
+    bad_at = {1_000, 55_555, 120_000}
+    lines = [gdelt_line(i) if i not in bad_at else gdelt_line(i, sqldate="yesterday")
+             for i in range(1, 150_001)]
+    lines[70_000 - 1] = ""
+    result = wl.ingest_gdelt([write_lines(tmp_path / "large.CSV", lines)]).files[0]
+    assert (result.read, result.rejected, result.stored) == (150_000, 4, 149_996)
+    assert [line for line, _ in rejects_of(wl)] == [1_000, 55_555, 70_000, 120_000]
+
+
+def test_same_records_in_another_file_are_duplicates(wl, tmp_path):
+    wl.ingest_gdelt([write_lines(tmp_path / "a.CSV", [gdelt_line(i) for i in range(1, 11)])])
+    result = wl.ingest_gdelt([write_lines(tmp_path / "b.CSV", [gdelt_line(i) for i in range(6, 16)])]).files[0]
+    assert (result.read, result.stored, result.duplicate, result.rejected) == (10, 5, 5, 0)
+    assert stored_count(wl) == 15
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "empty"),
+    (b"name,date\nfoo,2024-01-01\n", "not a GDELT event export"),
+    (b"PK\x03\x04truncated", "zip"),
+])
+def test_unreadable_files_get_clear_errors_and_store_nothing(wl, tmp_path, content, message):
+    path = tmp_path / ("x.CSV.zip" if content.startswith(b"PK") else "x.CSV")
+    path.write_bytes(content)
+    summary = wl.ingest_gdelt([path])
+    assert not summary.ok and message in summary.files[0].message
+    assert stored_count(wl) == 0 and wl.sources().to_records() == [] and wl.rejects().to_records() == []
+
+
+def test_truncated_real_zip(wl, tmp_path, shared_data):
+    data = (shared_data / "gdelt-v1-events/loum-geoutils/20141124.export.CSV.zip").read_bytes()
+    path = tmp_path / "cut.export.CSV.zip"
+    path.write_bytes(data[: len(data) // 2])
+    result = wl.ingest_gdelt([path]).files[0]
+    assert result.status == "error" and "truncated" in result.message
+    assert stored_count(wl) == 0
+
+
+def test_derived_csv_is_not_gdelt(wl, shared_data):
+    result = wl.ingest_gdelt([shared_data / "gdelt-derived/JaimeLaVie-GDELT_analysis/chn.csv"]).files[0]
+    assert result.status == "error" and "not a GDELT event export" in result.message
+
+
+def test_paths_folders_and_globs(wl, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(3):
+        write_lines(folder / f"2024011{n}.export.CSV", [gdelt_line(n * 10 + 1), gdelt_line(n * 10 + 2)])
+    (folder / "notes.md").write_text("not data")
+    (folder / "20240110.mentions.CSV").write_text("x\ty\n")
+    assert wl.ingest_gdelt([folder]).totals.files == 3
+    assert wl.ingest_gdelt([str(folder / "*.export.CSV")]).totals.skipped == 3
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(NoInputFiles, match="holds no event files"):
+        wl.ingest_gdelt([empty])
+    with pytest.raises(NoInputFiles, match="matches no file"):
+        wl.ingest_gdelt([str(tmp_path / "*.zip")])
+    with pytest.raises(NoInputFiles, match="no such file"):
+        wl.ingest_gdelt([tmp_path / "missing.CSV"])
+
+
+def test_provenance_records_the_file(wl, tmp_path):
+    path = write_lines(tmp_path / "p.CSV", [gdelt_line(1), gdelt_line(2), "oops"])
+    wl.ingest_gdelt([path])
+    (row,) = wl.sources().to_records()
+    import hashlib
+    assert row["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert row["size_bytes"] == path.stat().st_size and row["path"] == str(path.resolve())
+    assert (row["rows_read"], row["rows_stored"], row["rows_rejected"], row["rows_duplicate"]) == (3, 2, 1, 0)
+    assert row["version"] == "2.0" and row["started_at"] <= row["finished_at"]
