@@ -1,0 +1,17 @@
+"""Docs stay in step with the code."""
+
+from pathlib import Path
+
+from weaklink.cli_docs import render
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def test_cli_reference_is_current():
+    assert (DOCS / "cli.md").read_text() == render(), "run: python -m weaklink.cli_docs > docs/cli.md"
+
+
+def test_readme_links_exist():
+    readme = (DOCS.parent / "README.md").read_text()
+    for name in ("store.md", "ingest.md", "dyads.md", "watch-file.md", "reference-data.md", "cli.md"):
+        assert f"docs/{name}" in readme and (DOCS / name).exists()
