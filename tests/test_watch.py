@@ -25,6 +25,7 @@ def line_of(text: str, needle: str) -> int:
     ('id = "RUS"', 'id = "Russia"', "actors.2.id", "pattern"),
     ('members = ["KOR", "USA", "JPN"]', 'members = "KOR"', "blocs.alliance.members", "valid list"),
     ('members = ["CHN", "PRK", "RUS"]', 'members = ["CHN", "PRK", "XXX"]', "blocs.axis.members", "undeclared"),
+    ('id = "JPN"', 'id = "JPX"', "actors.5.id", "not an ISO 3166"),
     ('name = "ROK-US-Japan alliance"', 'name = "ROK-US-Japan alliance"\ncolour = "blue"', "blocs.alliance.colour",
      "Extra inputs"),
 ])

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from weaklink.errors import WatchFileError
+from weaklink.errors import UnknownCountry, WatchFileError
+from weaklink.reference import countries
 
 BUNDLED = "watch.toml"
 
@@ -94,8 +95,22 @@ def parse_watch(text: str, origin: str) -> WatchFile:
     return watch
 
 
+def _is_known_state(code: str) -> bool:
+    try:
+        countries.by_iso3(code)
+    except UnknownCountry:
+        return False
+    return True
+
+
 def _check_references(watch: WatchFile, text: str, origin: str) -> None:
     """Bloc members and watched dyads must name declared actors."""
+    for index, actor in enumerate(watch.actors):
+        if actor.cameo is None and not _is_known_state(actor.id):
+            line = _line_of(text, ["actors", index, "id"])
+            raise WatchFileError(f"{origin}, line {line}: key 'actors.{index}.id': {actor.id!r} is not an ISO 3166 "
+                                 "alpha-3 code weaklink knows; expected e.g. \"CHN\", or set `cameo` for a "
+                                 "non-state actor")
     known = {a.id for a in watch.actors}
     for name, bloc in watch.blocs.items():
         unknown = [m for m in bloc.members if m not in known]
