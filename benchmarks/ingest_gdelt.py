@@ -199,6 +199,7 @@ def child_weaklink(path: Path, rows: int, scratch: Path) -> dict:
     except (ImportError, AttributeError) as exc:
         return {"status": "not available", "reason": f"weaklink.connect: {exc}"}
     store = scratch / "wl.duckdb"
+    remove_store(store)
     started = time.perf_counter()
     wl = connect(f"duckdb:///{store}")
     if not hasattr(wl, "ingest_gdelt"):
@@ -326,11 +327,12 @@ def labels_from(loaded) -> dict[str, str]:
 # The dyad-month query: weaklink's `dyads()` vs. the same query written by hand in DuckDB SQL
 # --------------------------------------------------------------------------------------------------------
 
-def dyad_sql(a: str, b: str) -> str:
+def dyad_sql(a: tuple[str, ...], b: tuple[str, ...]) -> str:
     """A-B per month, both directions, written by hand to match weaklink.indicators.dyads.dyad_series.
 
     Its semantics (read from dyads.py): dataset 'gdelt' only; an actor's country is actor1_country, else
-    the first three letters of actor1_code; every month that has any stored event appears, with zero counts
+    the first three letters of actor1_code, matched against each actor's codes (CAMEO, and ISO3 where it
+    differs); both directions; every month that has any stored event appears, with zero counts
     and a NULL mean when the dyad has none; goldstein_sum and goldstein_mean rounded to 6 decimals;
     share_per_10k = dyad events * 10000 / all events stored that month.
     """
@@ -354,7 +356,7 @@ def dyad_sql(a: str, b: str) -> str:
                avg(goldstein) AS goldstein_mean,
                sum(num_mentions) AS mentions
         FROM ev
-        WHERE (c1 = '{a}' AND c2 = '{b}') OR (c1 = '{b}' AND c2 = '{a}')
+        WHERE (c1 IN {sql_list(a)} AND c2 IN {sql_list(b)}) OR (c1 IN {sql_list(b)} AND c2 IN {sql_list(a)})
         GROUP BY period
     )
     SELECT t.period,
@@ -371,9 +373,18 @@ def dyad_sql(a: str, b: str) -> str:
     ORDER BY t.period"""
 
 
-def child_dyad(path: Path, rows: int, scratch: Path) -> dict:
-    import duckdb
+def sql_list(codes: tuple[str, ...]) -> str:
+    return "(" + ", ".join("'" + code.replace("'", "''") + "'" for code in codes) + ")"
 
+
+def dyad_codes(wl, actor: str) -> tuple[str, ...]:
+    """The codes weaklink matches for an actor (the API's own resolution), else the ISO3 code itself."""
+    resolve = getattr(wl, "actor_codes", None)
+    return tuple(resolve(actor)) if resolve else (actor,)
+
+
+def child_dyad(path: Path, rows: int, scratch: Path) -> dict:
+    """Both queries on weaklink's own DuckDB connection, interleaved run by run, so load drift hits both."""
     store = scratch / "wl.duckdb"
     if not store.exists():
         return {"status": "not available", "reason": f"no weaklink store at {store} (weaklink ingest did not run)"}
@@ -382,31 +393,33 @@ def child_dyad(path: Path, rows: int, scratch: Path) -> dict:
         connect = weaklink.connect
     except (ImportError, AttributeError) as exc:
         return {"status": "not available", "reason": f"weaklink.connect: {exc}"}
-
-    con = duckdb.connect(str(store), read_only=True)
-    sql = dyad_sql(*DYAD)
-    hand_s, hand = timed_runs(lambda: con.sql(sql).to_arrow_table())
-    con.close()
-
     wl = connect(f"duckdb:///{store}")
     if not hasattr(wl, "dyads"):
         return {"status": "not available", "reason": "weaklink.connect(...).dyads does not exist yet"}
-    wl_s, ours = timed_runs(lambda: wl.dyads(*DYAD, freq="month").to_pyarrow())
-    if hasattr(wl, "close"):
-        wl.close()
-    return {"status": "ok", "weaklink_s": wl_s, "hand_s": hand_s,
-            "weaklink_median_s": statistics.median(wl_s), "hand_median_s": statistics.median(hand_s),
-            "months": hand.num_rows, "comparison": compare_tables(ours, hand)}
+    con = wl.store.con
+    codes = tuple(dyad_codes(wl, actor) for actor in DYAD)
+    sql = dyad_sql(*codes)
+    runs = {"hand": lambda: con.sql(sql).to_arrow_table(),
+            "weaklink": lambda: wl.dyads(*DYAD, freq="month").to_pyarrow()}
+    times, results = timed_interleaved(runs)
+    wl.close()
+    hand, ours = results["hand"], results["weaklink"]
+    return {"status": "ok", "weaklink_s": times["weaklink"], "hand_s": times["hand"],
+            "weaklink_median_s": statistics.median(times["weaklink"]),
+            "hand_median_s": statistics.median(times["hand"]),
+            "months": hand.num_rows, "codes": codes, "comparison": compare_tables(ours, hand)}
 
 
-def timed_runs(run, repeats: int = DYAD_REPEATS):
-    result = run()  # warm-up
-    times = []
+def timed_interleaved(runs: dict, repeats: int = DYAD_REPEATS) -> tuple[dict, dict]:
+    """One warm-up of each, then `repeats` rounds running each once; times per name and last results."""
+    results = {name: run() for name, run in runs.items()}
+    times = {name: [] for name in runs}
     for _ in range(repeats):
-        started = time.perf_counter()
-        result = run()
-        times.append(time.perf_counter() - started)
-    return times, result
+        for name, run in runs.items():
+            started = time.perf_counter()
+            results[name] = run()
+            times[name].append(time.perf_counter() - started)
+    return times, results
 
 
 def compare_tables(ours, hand) -> dict:
@@ -443,7 +456,8 @@ MEASUREMENTS = {"weaklink": child_weaklink, "duckdb_load": child_duckdb_load, "d
 CHILDREN = {"generate": child_generate, **MEASUREMENTS}
 
 
-def run_child(method: str, path: Path, rows: int, scratch: Path, timeout: float | None) -> dict:
+def run_child(method: str, path: Path, rows: int, scratch: Path, timeout: float | None,
+              label: str = "") -> dict:
     """Run one measurement in a fresh interpreter; peak MB is that process's own ru_maxrss (wait4)."""
     scratch.mkdir(parents=True, exist_ok=True)
     result_file = scratch / f"{method}.result.json"
@@ -451,7 +465,7 @@ def run_child(method: str, path: Path, rows: int, scratch: Path, timeout: float 
     result_file.unlink(missing_ok=True)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", method, "--child-path", str(path),
            "--child-rows", str(rows), "--child-scratch", str(scratch), "--child-result", str(result_file)]
-    log(f"{method} @ {rows:,} rows ...")
+    log(f"{method} @ {rows:,} rows{label} ...")
     started = time.perf_counter()
     with open(log_file, "wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
@@ -468,7 +482,33 @@ def run_child(method: str, path: Path, rows: int, scratch: Path, timeout: float 
     result.update(method=method, rows=rows, peak_mb=peak_mb, ru_maxrss_mb=maxrss_mb, process_wall_s=wall)
     if result["status"] != "ok":
         log(f"  {method}: {result['status']}: {result.get('reason', '')}")
+    elif "seconds" in result:
+        log(f"  {result['seconds']:.2f} s, {rows / result['seconds'] / 1e6:.3f} M rows/s, {peak_mb:,.0f} MB")
     return result
+
+
+TIMED_KEYS = ("seconds", "load_s", "lookup_s", "connect_s", "ingest_s", "close_s")
+
+
+def merge_runs(runs: list[dict]) -> dict:
+    """Median of each timing over the repetitions, max of peak memory; the first failure if any failed."""
+    failed = [r for r in runs if r["status"] != "ok"]
+    if failed:
+        return failed[0]
+    merged = dict(runs[-1])
+    for key in TIMED_KEYS:
+        if key in merged:
+            merged[key] = statistics.median(r[key] for r in runs)
+    merged["peak_mb"] = max(r["peak_mb"] for r in runs)
+    merged["runs_s"] = [r["seconds"] for r in runs]
+    return merged
+
+
+def warm_page_cache(path: Path) -> None:
+    """Read the input once so every measurement starts with it in the page cache."""
+    with open(path, "rb") as fh:
+        while fh.read(1 << 24):
+            pass
 
 
 def wait_child(proc: subprocess.Popen, timeout: float | None):
@@ -564,7 +604,7 @@ def fmt(value, spec: str, missing: str = "-") -> str:
 
 
 def print_table(rows: list[Row]) -> None:
-    header = (f"{'method':<28}{'rows':>11}{'seconds':>10}{'M rows/s':>10}{'peak MB':>9}"
+    header = (f"{'method':<28}{'rows':>11}{'seconds':>10}{'(min-max)':>15}{'M rows/s':>10}{'peak MB':>9}"
               f"{'vs DuckDB load':>16}{'vs gdeltPyR e2e':>17}")
     print(header)
     print("-" * len(header))
@@ -578,10 +618,18 @@ def print_table(rows: list[Row]) -> None:
         borrowed |= from_smaller
         vs_duck = f"{row.rate / duck:.2f}x" if duck else "-"
         vs_gpyr = f"{row.rate / gpyr:.1f}x{'*' if from_smaller else ''}" if gpyr else "-"
-        print(f"{LABELS[row.method]:<28}{row.rows:>11,}{row.seconds:>10.2f}{row.rate / 1e6:>10.3f}"
+        print(f"{LABELS[row.method]:<28}{row.rows:>11,}{row.seconds:>10.2f}{spread(row):>15}{row.rate / 1e6:>10.3f}"
               f"{fmt(row.peak_mb, ',.0f'):>9}{vs_duck:>16}{vs_gpyr:>17}")
     if borrowed:
         print("* gdeltPyR-style not run at this size (--skip-slow); ratio uses its rate at the largest smaller size.")
+
+
+def spread(row: Row) -> str:
+    """Min-max seconds over the repetitions (end-to-end runs only; load-only has its own timings)."""
+    runs = row.detail.get("runs_s") or []
+    if len(runs) < 2 or row.method == "gdeltpyr_load":
+        return ""
+    return f"({min(runs):.2f}-{max(runs):.2f})"
 
 
 def print_dyad(dyad: dict | None) -> None:
@@ -622,8 +670,9 @@ def evaluate_targets(rows: list[Row], dyad: dict | None) -> list[dict]:
         ok = row.rate is not None and gpyr is not None
         add(f"weaklink >= {TARGET_VS_GDELTPYR:.0f}x gdeltPyR end-to-end @ {row.rows:,}",
             row.rate >= TARGET_VS_GDELTPYR * gpyr if ok else None,
-            f"{row.rate / gpyr:.1f}x{' (gdeltPyR rate from a smaller size)' if from_smaller else ''}"
-            if ok else not_measured(row))
+            f"{row.rate / gpyr:.1f}x{' (gdeltPyR rate from a smaller size)' if from_smaller else ''}; "
+            f"{TARGET_VS_GDELTPYR:.0f}x needs {TARGET_VS_GDELTPYR * gpyr / 1e6:.2f} M rows/s"
+            f"{parse_context(rows, row.rows)}" if ok else not_measured(row))
     at = [r for r in ours if r.rows >= TARGET_PEAK_AT_ROWS and r.status == "ok"]
     if at:
         row = min(at, key=lambda r: r.rows)
@@ -639,11 +688,16 @@ def evaluate_targets(rows: list[Row], dyad: dict | None) -> list[dict]:
         ratio = dyad["weaklink_median_s"] / dyad["hand_median_s"]
         same = dyad["comparison"]["identical"]
         add(f"dyad query within {TARGET_DYAD_RATIO}x of hand SQL (and identical numbers)",
-            ratio <= TARGET_DYAD_RATIO and same, f"{ratio:.2f}x, {'identical' if same else 'results differ'}")
+            ratio <= TARGET_DYAD_RATIO and same, f"{ratio:.3f}x, {'identical' if same else 'results differ'}")
     else:
         add(f"dyad query within {TARGET_DYAD_RATIO}x of hand SQL", None,
             dyad.get("reason", "not run") if dyad else "not run")
     return targets
+
+
+def parse_context(rows: list[Row], size: int) -> str:
+    parse, _ = reference_rate(rows, "duckdb_parse", size)
+    return f" (DuckDB parse-only, storing nothing: {parse / 1e6:.2f})" if parse else ""
 
 
 def not_measured(row: Row) -> str:
@@ -688,6 +742,8 @@ def parse_args(argv=None):
     p.add_argument("--workdir", default=DEFAULT_WORKDIR, help=f"generated files and stores (default {DEFAULT_WORKDIR})")
     p.add_argument("--skip-slow", action="store_true", help="run the gdeltPyR-style load only at the smallest size")
     p.add_argument("--only", default="", help="comma-separated subset of: " + ", ".join(MEASUREMENTS))
+    p.add_argument("--repeat", type=int, default=3,
+                   help="runs of each measurement, interleaved; the table shows the median (default 3)")
     p.add_argument("--timeout", type=float, default=None, help="seconds allowed per measurement")
     p.add_argument("--keep-stores", action="store_true", help="keep the weaklink stores after the run")
     p.add_argument("--json", action="store_true", help="print the figures as JSON instead of the table")
@@ -714,15 +770,21 @@ def main(argv=None) -> int:
     for size in sizes:
         scratch = workdir / "runs" / str(size)
         shutil.rmtree(scratch, ignore_errors=True)
-        for method in ("weaklink", "duckdb_load", "duckdb_parse", "gdeltpyr"):
-            if method not in only or (method == "gdeltpyr" and args.skip_slow and size != sizes[0]):
-                continue
-            results.append(run_child(method, paths[size], size, scratch, args.timeout))
+        planned = [m for m in ("weaklink", "duckdb_load", "duckdb_parse", "gdeltpyr") if m in only
+                   and not (m == "gdeltpyr" and args.skip_slow and size != sizes[0])]
+        runs = {method: [] for method in planned}
+        for repetition in range(args.repeat):  # interleaved, so slow spells of a shared host spread out
+            for method in planned:
+                if runs[method] and runs[method][-1]["status"] != "ok":
+                    continue  # not available / failed: do not retry
+                warm_page_cache(paths[size])
+                runs[method].append(run_child(method, paths[size], size, scratch, args.timeout,
+                                              f" (run {repetition + 1}/{args.repeat})"))
+        results += [merge_runs(runs[method]) for method in planned]
         if size == sizes[-1] and "dyad" in only:
             dyad = run_child("dyad", paths[size], size, scratch, args.timeout)
         if not args.keep_stores:
-            (scratch / "wl.duckdb").unlink(missing_ok=True)
-            (scratch / "wl.duckdb.wal").unlink(missing_ok=True)
+            remove_store(scratch / "wl.duckdb")
 
     rows = [row for result in results for row in rows_from(result)]
     order = list(LABELS)
@@ -741,6 +803,11 @@ def main(argv=None) -> int:
     print_dyad(dyad)
     print_targets(targets)
     return 0
+
+
+def remove_store(store: Path) -> None:
+    for leftover in (store, store.with_name(store.name + ".wal")):
+        leftover.unlink(missing_ok=True)
 
 
 def file_mb(path: Path) -> float | None:

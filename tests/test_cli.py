@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pytest
-
 from gdelt_lines import gdelt_line, write_lines
 
 

@@ -6,8 +6,8 @@ import math
 from collections import Counter
 
 import pytest
-
 from gdelt_lines import gdelt_line, write_lines
+
 from weaklink.errors import AmbiguousCountry, InvalidArgument
 
 

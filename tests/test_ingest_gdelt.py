@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import zipfile
-from pathlib import Path
 
 import pytest
-
 from conftest import count_lines
 from gdelt_lines import gdelt_line, write_lines
+
 from weaklink.errors import NoInputFiles
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from gdelt_lines import gdelt_line, write_lines
 
 ROWS = 600_000
@@ -42,8 +41,9 @@ def read_bytes_of(pid: int) -> int:
 
 def store_state(path: Path) -> tuple:
     con = duckdb.connect(str(path), read_only=True)
-    state = con.execute("""SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM provenance),
-                                  (SELECT count(*) FROM rejects), (SELECT sum(hash(record_id)) FROM events)""").fetchall()
+    state = con.execute("""
+        SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM provenance),
+               (SELECT count(*) FROM rejects), (SELECT sum(hash(record_id)) FROM events)""").fetchall()
     con.close()
     return state[0]
 

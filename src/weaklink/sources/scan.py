@@ -6,6 +6,7 @@ as a stream; nothing is extracted to disk.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import zipfile
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ class FileScan:
     sha256: str
     size_bytes: int
     member: str | None = None
+    compression: str | None = None  # "zip", "gzip" or None
     lines: int = 0
     blank_lines: list[int] = field(default_factory=list)
 
@@ -96,23 +98,29 @@ def scan_file(path: Path) -> FileScan:
         raise SourceFileError(f"{path}: the file is empty (0 bytes)")
     digest = sha256_of(path)
     counter = _LineCounter()
-    member = zip_member(path) if is_zip(path) else None
+    compression = compression_of(path)
+    member = zip_member(path) if compression == "zip" else None
     try:
-        with _open_member(path, member) as handle:
+        with _open_content(path, compression, member) as handle:
             for chunk in _chunks(handle):
                 counter.feed(chunk)
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
         raise SourceFileError(f"{path}: cannot read to the end ({exc}); the file may be truncated") from exc
     lines, blank = counter.finish()
-    return FileScan(path=path, sha256=digest, size_bytes=size, member=member, lines=lines, blank_lines=blank)
+    return FileScan(path=path, sha256=digest, size_bytes=size, member=member, compression=compression,
+                    lines=lines, blank_lines=blank)
 
 
-def is_zip(path: Path) -> bool:
+def compression_of(path: Path) -> str | None:
+    """Judged by the file's first bytes, not its name."""
     with path.open("rb") as handle:
-        return handle.read(4) == b"PK\x03\x04"
+        magic = handle.read(4)
+    if magic == b"PK\x03\x04":
+        return "zip"
+    return "gzip" if magic[:2] == b"\x1f\x8b" else None
 
 
-def _open_member(path: Path, member: str | None) -> BinaryIO:
-    if member is None:
-        return path.open("rb")
-    return zipfile.ZipFile(path).open(member)
+def _open_content(path: Path, compression: str | None, member: str | None) -> BinaryIO:
+    if compression == "zip":
+        return zipfile.ZipFile(path).open(member)
+    return gzip.open(path, "rb") if compression == "gzip" else path.open("rb")

@@ -92,6 +92,45 @@ def _initial(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(EVENTS_DDL)
 
 
+@migration(2, "curated timeline columns; UN decisions and votes")
+def _votes_and_timeline(con: duckdb.DuckDBPyConnection) -> None:
+    for column, sql_type in [("end_date", "DATE"), ("actors", "VARCHAR[]"), ("kind", "VARCHAR"),
+                             ("level", "VARCHAR"), ("description", "VARCHAR"), ("sources", "VARCHAR[]"),
+                             ("confidence", "VARCHAR")]:
+        con.execute(f"ALTER TABLE events ADD COLUMN {column} {sql_type}")
+    con.execute("""
+        CREATE TABLE decisions (
+            body VARCHAR NOT NULL,          -- unga or unsc
+            decision_id VARCHAR NOT NULL,   -- UNGA: roll-call id (rcid); UNSC: resolution or draft symbol
+            date DATE,
+            session INTEGER,
+            symbol VARCHAR,
+            kind VARCHAR,                   -- roll_call, resolution, draft
+            outcome VARCHAR,                -- adopted, failed, or NULL when the source does not say
+            yes INTEGER, no INTEGER, abstain INTEGER,
+            important BOOLEAN, amendment BOOLEAN, paragraph BOOLEAN,
+            title VARCHAR,
+            description VARCHAR,
+            sources VARCHAR[],
+            file_id INTEGER
+        )""")
+    con.execute("""
+        CREATE TABLE decision_issues (
+            body VARCHAR NOT NULL, decision_id VARCHAR NOT NULL, tag VARCHAR NOT NULL, label VARCHAR,
+            file_id INTEGER
+        )""")
+    con.execute("""
+        CREATE TABLE votes (
+            body VARCHAR NOT NULL,
+            decision_id VARCHAR NOT NULL,
+            state VARCHAR NOT NULL,         -- ISO3 (ISO 3166-3 for former states)
+            state_name VARCHAR,
+            vote VARCHAR NOT NULL,          -- yes, no, abstain, absent, non_member
+            veto BOOLEAN NOT NULL DEFAULT false,
+            file_id INTEGER
+        )""")
+
+
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     con.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
         version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP DEFAULT current_timestamp)""")

@@ -1,0 +1,84 @@
+"""What every file ingest shares: skip by sha256, one transaction, provenance, rejects."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from weaklink import __version__
+from weaklink.errors import SourceFileError
+from weaklink.ingest.summary import FileResult
+from weaklink.sources.scan import FileScan, scan_file
+from weaklink.store import Store
+
+# body(store, scan, file_id) writes the file's rows inside the transaction and returns its counts.
+Body = Callable[[Store, FileScan, int], FileResult]
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def already_ingested(con: duckdb.DuckDBPyConnection, fmt: str, sha256: str) -> bool:
+    return bool(con.execute("SELECT 1 FROM provenance WHERE format = ? AND sha256 = ?", [fmt, sha256]).fetchall())
+
+
+def record_provenance(con, file_id: int, dataset: str, fmt: str, scan: FileScan, result: FileResult,
+                      started: datetime) -> None:
+    con.execute(
+        """INSERT INTO provenance (file_id, dataset, format, version, path, member, sha256, size_bytes,
+               rows_read, rows_stored, rows_rejected, rows_duplicate, started_at, finished_at, weaklink_version)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [file_id, dataset, fmt, result.version, str(scan.path), scan.member, scan.sha256, scan.size_bytes,
+         result.read, result.stored, result.rejected, result.duplicate, started, now(), __version__])
+
+
+def store_rejects(con: duckdb.DuckDBPyConnection, file_id: int, path: Path, rejects: pa.Table) -> None:
+    """Append rejected lines (a table of line, reason, raw) for one file."""
+    if rejects.num_rows == 0:
+        return
+    con.register("wl_new_rejects", rejects)
+    con.execute("INSERT INTO rejects SELECT ?, ?, line, reason, raw FROM wl_new_rejects", [file_id, str(path)])
+    con.unregister("wl_new_rejects")
+
+
+def _in_transaction(store: Store, scan: FileScan, dataset: str, fmt: str, body: Body) -> FileResult:
+    con, started = store.con, now()
+    file_id = con.execute("SELECT nextval('provenance_ids')").fetchall()[0][0]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        result = body(store, scan, file_id)
+        record_provenance(con, file_id, dataset, fmt, scan, result, started)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return result
+
+
+def ingest_one(store: Store, path: Path, dataset: str, fmt: str, body: Body) -> FileResult:
+    """Ingest one file with `body`; any error for this file leaves the store as it was."""
+    clock = time.perf_counter()
+    try:
+        scan = scan_file(path)
+        if already_ingested(store.con, fmt, scan.sha256):
+            result = FileResult(path=str(path), sha256=scan.sha256, status="skipped",
+                                message="already ingested (same sha256)")
+        else:
+            result = _in_transaction(store, scan, dataset, fmt, body)
+    except (SourceFileError, duckdb.Error) as exc:
+        result = FileResult(path=str(path), sha256=None, status="error", message=_message(exc))
+    result.seconds = round(time.perf_counter() - clock, 3)
+    return result
+
+
+def _message(exc: Exception) -> str:
+    text = str(exc)
+    if isinstance(exc, duckdb.Error):
+        text = f"the CSV reader failed: {text.splitlines()[0]}"
+    return text
