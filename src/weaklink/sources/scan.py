@@ -121,6 +121,11 @@ def compression_of(path: Path) -> str | None:
 
 
 def _open_content(path: Path, compression: str | None, member: str | None) -> BinaryIO:
+    """The file's content as a binary stream, through a zip or gzip layer when there is one."""
     if compression == "zip":
         return zipfile.ZipFile(path).open(member)
     return gzip.open(path, "rb") if compression == "gzip" else path.open("rb")
+
+
+def open_content(scan: FileScan) -> BinaryIO:
+    return _open_content(scan.path, scan.compression, scan.member)
