@@ -25,10 +25,12 @@ def cli(tmp_path, *args, check=True):
 def test_demo_builds_and_refreshes_the_store(tmp_path):
     first = json.loads(cli(tmp_path, "demo", "--format", "json").stdout)
     assert first["ingest"]["stored"] > 0 and first["ingest"]["rejected"] == 0
-    assert first["datasets"][0]["dataset"] == "gdelt"
+    assert {d["dataset"] for d in first["datasets"]} == {"gdelt", "curated"}
+    assert first["decisions"][0]["body"] == "unsc" and first["decisions"][0]["decisions"] >= 20
+    assert {e["dyad"] for e in first["exchanges"]} == {"CHN-PRK", "CHN-RUS", "PRK-RUS"}
     assert {"CHN-RUS", "PRK-RUS", "CHN-PRK"} <= {d["dyad"] for d in first["dyads"]}
     again = json.loads(cli(tmp_path, "demo", "--format", "json").stdout)
-    assert again["ingest"]["skipped"] == 1 and again["ingest"]["stored"] == 0
+    assert again["ingest"]["skipped"] == again["ingest"]["files"] and again["ingest"]["stored"] == 0
     assert again["datasets"] == first["datasets"]
     text = cli(tmp_path, "demo").stdout
     assert "Watched dyads" in text and "CHN-RUS" in text

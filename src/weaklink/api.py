@@ -11,11 +11,20 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import ibis
+
 from weaklink.errors import InvalidArgument, UnknownCountry
 from weaklink.indicators.dyads import dyad_series
+from weaklink.indicators.exchanges import EXCHANGE_KINDS, curated, exchange_counts, exchange_pairs, period_grid
+from weaklink.indicators.votes import alignment, paired_votes, splits
 from weaklink.ingest import IngestSummary
 from weaklink.ingest.gdelt import ingest_file
 from weaklink.ingest.paths import expand_paths
+from weaklink.ingest.timeline import bundled_files as timeline_files
+from weaklink.ingest.timeline import ingest_timeline_file
+from weaklink.ingest.unsc import bundled_table as bundled_unsc_table
+from weaklink.ingest.unsc import ingest_unsc_table, ingest_veto_list
+from weaklink.ingest.unvotes import ingest_issues, ingest_roll_calls, ingest_votes
 from weaklink.progress import NullProgress, Progress
 from weaklink.reference import countries
 from weaklink.results import Result
@@ -44,15 +53,44 @@ class Weaklink:
                      progress: Progress | None = None) -> IngestSummary:
         """Ingest GDELT 1.0/2.0 event exports (files, folders, globs; .CSV or .CSV.zip)."""
         files = expand_paths([paths] if isinstance(paths, (str, Path)) else list(paths))
+        return self._ingest_each(files, ingest_file, progress)
+
+    def _ingest_each(self, paths: list[Path], ingest, progress: Progress | None) -> IngestSummary:
         progress = progress or NullProgress()
         summary = IngestSummary()
-        progress.start(files)
-        for path in files:
+        progress.start(paths)
+        for path in paths:
             progress.file_started(path)
-            result = ingest_file(self.store, path)
+            result = ingest(self.store, path)
             summary.files.append(result)
             progress.file_done(path, result)
         progress.finish(summary)
+        return summary
+
+    def ingest_timeline(self, paths: list[str | Path] | None = None,
+                        progress: Progress | None = None) -> IngestSummary:
+        """Ingest curated timeline CSV files (docs/timeline.md); None ingests the bundled timeline."""
+        files = timeline_files() if paths is None else expand_paths(list(paths))
+        return self._ingest_each(files, ingest_timeline_file, progress)
+
+    def ingest_unvotes(self, votes: str | Path | None = None, roll_calls: str | Path | None = None,
+                       issues: str | Path | None = None, progress: Progress | None = None) -> IngestSummary:
+        """UN General Assembly votes in the unvotes/Voeten layout; roll calls are loaded first."""
+        steps = [(roll_calls, ingest_roll_calls), (issues, ingest_issues), (votes, ingest_votes)]
+        summary = IngestSummary()
+        for path, ingest in steps:
+            if path is not None:
+                summary.files += self._ingest_each(expand_paths([path]), ingest, progress).files
+        if not summary.files:
+            raise InvalidArgument("give at least one of votes, roll_calls, issues")
+        return summary
+
+    def ingest_unsc(self, table: str | Path | None = None, vetoes: str | Path | None = None,
+                    progress: Progress | None = None) -> IngestSummary:
+        """The UNSC DPRK decisions table (bundled unless `table` is given) and, optionally, a veto list."""
+        summary = self._ingest_each([Path(table) if table else bundled_unsc_table()], ingest_unsc_table, progress)
+        if vetoes is not None:
+            summary.files += self._ingest_each(expand_paths([vetoes]), ingest_veto_list, progress).files
         return summary
 
     # queries ------------------------------------------------------------------------------
@@ -75,6 +113,65 @@ class Weaklink:
                            root_only=root_only)
         return Result(expr=expr, meta={"a": a, "b": b, "freq": freq, "directed": directed})
 
+    def timeline(self, actors: list[str] | None = None, kind: str | None = None, level: str | None = None,
+                 since: date | str | None = None, until: date | str | None = None) -> Result:
+        """Curated timeline entries; with `actors`, those in which all of them take part."""
+        rows = curated(self.store.table("events"), kinds=(kind,) if kind else None, levels=(level,) if level else None,
+                       since=_as_date(since), until=_as_date(until))
+        for actor in [self.iso3(a) for a in actors or []]:
+            rows = rows.filter(rows.actors.contains(actor))
+        table = rows.select(id=rows.record_id, date=rows.event_date, end_date=rows.end_date, kind=rows.kind,
+                            actors=rows.actors.join(";"), level=rows.level, cameo_code=rows.event_code,
+                            description=rows.description, sources=rows.sources.join(" "),
+                            confidence=rows.confidence)
+        return Result(expr=table.order_by(["date", "id"]))
+
+    def exchanges(self, actors: list[str] | None = None, level: str | None = None, freq: str = "quarter",
+                  since: date | str | None = None, until: date | str | None = None,
+                  kinds: tuple[str, ...] = EXCHANGE_KINDS) -> Result:
+        """Curated high-level exchanges (summits, meetings, visits, calls) per dyad and period."""
+        chosen = sorted({self.iso3(a) for a in actors} if actors else set(self.watch.bloc("axis").members))
+        entries = curated(self.store.table("events"), kinds=kinds, levels=(level,) if level else None,
+                          since=_as_date(since), until=_as_date(until))
+        pairs = exchange_pairs(entries, chosen)
+        span = pairs.aggregate(first=pairs.event_date.min(), last=pairs.event_date.max()).to_pyarrow().to_pylist()[0]
+        first, last = _as_date(since) or span["first"], _as_date(until) or span["last"]
+        if first is None or last is None:
+            first = last = date.today()
+        dyads = [(a, b) for i, a in enumerate(chosen) for b in chosen[i + 1:]]
+        expr = exchange_counts(pairs, period_grid(first, last, freq), dyads, freq)
+        return Result(expr=expr, meta={"actors": chosen, "freq": freq, "kinds": list(kinds)})
+
+    def vote_alignment(self, a: str, b: str, body: str = "unga", issue: str | None = None,
+                       freq: str | None = "year", since: date | str | None = None,
+                       until: date | str | None = None) -> Result:
+        """Identical votes, agreement, coincidence and Cohen's kappa of two states (docs/votes.md)."""
+        paired = self._paired(a, b, body, issue, since, until)
+        return Result(expr=alignment(paired, freq), meta={"a": a, "b": b, "body": body, "issue": issue})
+
+    def vote_splits(self, a: str, b: str, body: str = "unga", issue: str | None = None,
+                    since: date | str | None = None, until: date | str | None = None) -> Result:
+        """Decisions on which the two states voted differently, with their agreement that year."""
+        paired = self._paired(a, b, body, issue, since, until)
+        a3, b3 = self.iso3(a), self.iso3(b)
+        table = splits(paired, alignment(paired, "year")).rename(
+            {f"vote_{a3}": "vote_a", f"veto_{a3}": "veto_a", f"vote_{b3}": "vote_b", f"veto_{b3}": "veto_b"})
+        return Result(expr=table, meta={"a": a3, "b": b3, "body": body})
+
+    def _paired(self, a, b, body, issue, since, until) -> ibis.Table:
+        if body not in ("unga", "unsc"):
+            raise InvalidArgument(f"unknown body {body!r}: use unga or unsc")
+        return paired_votes(self.store.table("votes"), self.store.table("decisions"),
+                            self.store.table("decision_issues"), self.iso3(a), self.iso3(b), body=body,
+                            issue=issue, since=_as_date(since), until=_as_date(until))
+
+    def iso3(self, actor: str) -> str:
+        """ISO3 code of an actor given by code or name."""
+        try:
+            return countries.by_iso3(actor.upper()).iso3
+        except UnknownCountry:
+            return countries.resolve(actor).iso3
+
     def sources(self) -> Result:
         """Provenance: every ingested file, its sha256 and its line counts."""
         table = self.store.table("provenance").order_by("file_id")
@@ -95,8 +192,11 @@ class Weaklink:
             FROM events GROUP BY dataset ORDER BY dataset""").fetchall()
         files, rejects = con.execute(
             "SELECT (SELECT count(*) FROM provenance), (SELECT count(*) FROM rejects)").fetchall()[0]
+        decisions = con.execute("""SELECT d.body, count(DISTINCT d.decision_id), count(v.state)
+            FROM decisions AS d LEFT JOIN votes AS v USING (body, decision_id) GROUP BY d.body ORDER BY 1""").fetchall()
         return {
             "store": self.store.url,
+            "decisions": [{"body": b, "decisions": n, "votes": v} for b, n, v in decisions],
             "datasets": [{"dataset": d, "events": n, "first": str(lo), "last": str(hi)}
                          for d, n, lo, hi in datasets],
             "files": files,

@@ -94,6 +94,17 @@ def ingest() -> None:
     """Load source files into the store."""
 
 
+def _report_ingest(summary, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(summary.to_dict(), indent=2, default=str))
+    else:
+        from weaklink.cli_progress import print_summary
+
+        print_summary(summary, out())
+    if not summary.ok:
+        sys.exit(1)
+
+
 @ingest.command("gdelt")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
@@ -103,14 +114,51 @@ def ingest_gdelt(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> N
     """Ingest GDELT 1.0/2.0 event exports: files, folders or globs (.CSV or .CSV.zip)."""
     with open_api(ctx) as wl:
         summary = wl.ingest_gdelt(list(paths), progress=None if as_json else RichProgress(console))
-    if as_json:
-        print(json.dumps(summary.to_dict(), indent=2))
-    else:
-        from weaklink.cli_progress import print_summary
+    _report_ingest(summary, as_json)
 
-        print_summary(summary, out())
-    if not summary.ok:
-        sys.exit(1)
+
+JSON_FLAG = click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+
+
+@ingest.command("timeline")
+@click.argument("paths", nargs=-1)
+@JSON_FLAG
+@click.pass_context
+@handle_errors
+def ingest_timeline(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:
+    """Ingest curated timeline CSV files (docs/timeline.md); none given: the bundled timeline."""
+    with open_api(ctx) as wl:
+        summary = wl.ingest_timeline(list(paths) or None)
+    _report_ingest(summary, as_json)
+
+
+@ingest.command("unvotes")
+@click.option("--votes", type=click.Path(exists=True, dir_okay=False), help="Votes: rcid, country, country_code, vote.")
+@click.option("--roll-calls", type=click.Path(exists=True, dir_okay=False), help="Roll calls: rcid, session, date, ...")
+@click.option("--issues", type=click.Path(exists=True, dir_okay=False), help="Issues: rcid, short_name, issue.")
+@JSON_FLAG
+@click.pass_context
+@handle_errors
+def ingest_unvotes(ctx: click.Context, votes, roll_calls, issues, as_json: bool) -> None:
+    """Ingest UN General Assembly votes in the unvotes / Voeten layout (CSV, plain or .gz)."""
+    with open_api(ctx) as wl:
+        summary = wl.ingest_unvotes(votes=votes, roll_calls=roll_calls, issues=issues)
+    _report_ingest(summary, as_json)
+
+
+@ingest.command("unsc")
+@click.option("--table", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A UNSC decisions table in weaklink's format (default: the bundled DPRK table).")
+@click.option("--vetoes", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="The World Politics Data Lab veto list (unsc_vetoes_1946_sept2022.csv).")
+@JSON_FLAG
+@click.pass_context
+@handle_errors
+def ingest_unsc(ctx: click.Context, table, vetoes, as_json: bool) -> None:
+    """Ingest UN Security Council decisions: the bundled DPRK table, and optionally a veto list."""
+    with open_api(ctx) as wl:
+        summary = wl.ingest_unsc(table=table, vetoes=vetoes)
+    _report_ingest(summary, as_json)
 
 
 @main.command()
@@ -161,6 +209,94 @@ def dyads(ctx: click.Context, a: str, b: str, freq: str, since, until, directed:
                          root_only=root_only).to_pyarrow()
     arrow = "→" if directed else "↔"
     emit(table, fmt, out(), title=f"{a.upper()} {arrow} {b.upper()} per {freq}")
+
+
+def _actor_list(text: str | None) -> list[str] | None:
+    return [a.strip() for a in text.split(",") if a.strip()] if text else None
+
+
+SINCE = click.option("--since", default=None, metavar="YYYY-MM-DD", help="First date to include.")
+UNTIL = click.option("--until", default=None, metavar="YYYY-MM-DD", help="Last date to include.")
+
+
+@main.command()
+@click.option("--actors", default=None, help="Comma-separated; entries in which all of them take part.")
+@click.option("--kind", default=None, help="summit, meeting, visit, call, joint_statement, treaty, exercise, ...")
+@click.option("--level", type=click.Choice(["leader", "minister", "official", "military"]), default=None)
+@SINCE
+@UNTIL
+@FORMAT_OPTION
+@click.pass_context
+@handle_errors
+def timeline(ctx: click.Context, actors, kind, level, since, until, fmt: str) -> None:
+    """List the curated timeline."""
+    with open_api(ctx) as wl:
+        table = wl.timeline(_actor_list(actors), kind=kind, level=level, since=since, until=until).to_pyarrow()
+    if fmt == "table":
+        table = table.drop_columns(["sources", "cameo_code"])
+    emit(table, fmt, out(), title="Curated timeline")
+
+
+@main.command()
+@click.option("--actors", default=None, help="Comma-separated actors (default: the axis bloc).")
+@click.option("--level", type=click.Choice(["leader", "minister", "official", "military"]), default=None)
+@click.option("--freq", type=click.Choice(["month", "quarter", "year"]), default="quarter", show_default=True)
+@SINCE
+@UNTIL
+@FORMAT_OPTION
+@click.pass_context
+@handle_errors
+def exchanges(ctx: click.Context, actors, level, freq: str, since, until, fmt: str) -> None:
+    """Count curated high-level exchanges (summits, meetings, visits, calls) per dyad and period."""
+    with open_api(ctx) as wl:
+        table = wl.exchanges(_actor_list(actors), level=level, freq=freq, since=since, until=until).to_pyarrow()
+    emit(table, fmt, out(), title=f"High-level exchanges per {freq}")
+
+
+@main.group()
+def votes() -> None:
+    """UN voting alignment between two states."""
+
+
+BODY = click.option("--body", type=click.Choice(["unga", "unsc"]), default="unga", show_default=True)
+ISSUE = click.option("--issue", default=None, help="Issue tag or label (e.g. hr, nu, sanctions).")
+
+
+@votes.command("align")
+@click.argument("a")
+@click.argument("b")
+@BODY
+@ISSUE
+@click.option("--freq", type=click.Choice(["year", "quarter", "month", "all"]), default="year", show_default=True,
+              help="Period; 'all' gives one row for the whole window.")
+@SINCE
+@UNTIL
+@FORMAT_OPTION
+@click.pass_context
+@handle_errors
+def votes_align(ctx: click.Context, a, b, body, issue, freq, since, until, fmt: str) -> None:
+    """Share of identical votes, agreement index, coincidence and Cohen's kappa of A and B."""
+    with open_api(ctx) as wl:
+        table = wl.vote_alignment(a, b, body=body, issue=issue, freq=None if freq == "all" else freq,
+                                  since=since, until=until).to_pyarrow()
+    emit(table, fmt, out(), title=f"{a.upper()}–{b.upper()} voting alignment ({body.upper()})")
+
+
+@votes.command("splits")
+@click.argument("a")
+@click.argument("b")
+@BODY
+@ISSUE
+@SINCE
+@UNTIL
+@FORMAT_OPTION
+@click.pass_context
+@handle_errors
+def votes_splits(ctx: click.Context, a, b, body, issue, since, until, fmt: str) -> None:
+    """Decisions on which A and B voted differently (e.g. one vetoes, the other abstains)."""
+    with open_api(ctx) as wl:
+        table = wl.vote_splits(a, b, body=body, issue=issue, since=since, until=until).to_pyarrow()
+    emit(table, fmt, out(), title=f"{a.upper()}–{b.upper()} splits ({body.upper()})")
 
 
 if __name__ == "__main__":

@@ -36,10 +36,19 @@ def demo_files() -> list[Path]:
 def run_demo(wl, progress=None) -> dict:
     """Ingest the bundled data (a no-op when already ingested) and describe the store."""
     summary = wl.ingest_gdelt(demo_files(), progress=progress)
+    summary.files += wl.ingest_timeline(progress=progress).files
+    summary.files += wl.ingest_unsc(progress=progress).files
     overview = wl.overview()
     overview["ingest"] = summary.to_dict()["totals"]
     overview["dyads"] = watched_dyad_counts(wl)
+    overview["exchanges"] = exchange_totals(wl)
     return overview
+
+
+def exchange_totals(wl) -> list[dict]:
+    """Curated high-level exchanges per axis dyad and year, from the exchanges indicator."""
+    table = wl.exchanges(freq="year").to_pyarrow().to_pylist()
+    return [{"year": row["period"].year, "dyad": row["dyad"], "exchanges": row["exchanges"]} for row in table]
 
 
 def watched_dyad_counts(wl) -> list[dict]:
@@ -76,5 +85,22 @@ def print_overview(overview: dict, console: Console) -> None:
     for row in overview["dyads"]:
         dyads.add_row(row["dyad"], f"{row['events']:,}", f"{row['goldstein_mean']:+.2f}")
     console.print(dyads)
+    _print_exchanges(overview["exchanges"], console)
+    for body in overview["decisions"]:
+        console.print(f"{body['body'].upper()}: {body['decisions']:,} decisions, {body['votes']:,} member votes")
     console.print(f"{overview['files']} file(s) ingested in all, {overview['rejected_lines']} rejected line(s). "
-                  "Next: `weaklink dyads CHN PRK --freq month`.")
+                  "Next: `weaklink dyads CHN PRK --freq month`, `weaklink exchanges --freq year`, "
+                  "`weaklink votes splits CHN RUS --body unsc`.")
+
+
+def _print_exchanges(rows: list[dict], console: Console) -> None:
+    dyads = sorted({r["dyad"] for r in rows})
+    table = Table(title="Curated high-level exchanges per year (summits, meetings, visits, calls)",
+                  header_style="bold")
+    table.add_column("year")
+    for dyad in dyads:
+        table.add_column(dyad, justify="right")
+    for year in sorted({r["year"] for r in rows}):
+        counts = {r["dyad"]: r["exchanges"] for r in rows if r["year"] == year}
+        table.add_row(str(year), *(str(counts.get(d, 0)) for d in dyads))
+    console.print(table)

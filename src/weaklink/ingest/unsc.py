@@ -97,7 +97,8 @@ def _veto_decision(row: dict) -> tuple[dict, list[tuple[str, str, bool]], list[s
     key = f"{draft} {row['agenda_item'].strip()}" if draft.startswith("S/PV.") else draft
     decision = {"decision_id": key, "date": when, "kind": "draft", "outcome": "failed",
                 "title": row["agenda_item"], "symbol": draft,
-                "description": f"{row.get('crisis_topic', '')} ({row.get('region', '')}); meeting {row['meeting_record']}"}
+                "description": f"{row.get('crisis_topic', '')} ({row.get('region', '')}); "
+                               f"meeting {row['meeting_record']}"}
     tag = (row.get("crisis_topic") or "").strip().lower().replace(" ", "-")
     return decision, votes, [tag] if tag else []
 

@@ -1,0 +1,61 @@
+"""High-level exchanges per dyad: curated summits, meetings, visits and calls, counted per period.
+
+A timeline entry with several actors counts once for every pair of the chosen actors taking part
+(a trilateral summit is one exchange for each of its three dyads).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ibis
+import pandas as pd
+
+from weaklink.indicators.dyads import FREQUENCIES
+
+EXCHANGE_KINDS = ("summit", "meeting", "visit", "call")
+PANDAS_FREQ = {"day": "D", "week": "W-MON", "month": "MS", "quarter": "QS", "year": "YS"}
+
+
+def curated(events: ibis.Table, *, kinds: tuple[str, ...] | None = None, levels: tuple[str, ...] | None = None,
+            since: date | None = None, until: date | None = None) -> ibis.Table:
+    """Curated timeline entries, optionally by kind, level and date window."""
+    rows = events.filter(events.dataset == "curated")
+    if kinds:
+        rows = rows.filter(rows.kind.isin(list(kinds)))
+    if levels:
+        rows = rows.filter(rows.level.isin(list(levels)))
+    if since is not None:
+        rows = rows.filter(rows.event_date >= since)
+    if until is not None:
+        rows = rows.filter(rows.event_date <= until)
+    return rows
+
+
+def exchange_pairs(entries: ibis.Table, actors: list[str]) -> ibis.Table:
+    """One row per (entry, pair of chosen actors in it), with a = the alphabetically first."""
+    first = entries.select("record_id", "event_date", "level", a=entries.actors.unnest())
+    second = entries.select("record_id", b=entries.actors.unnest())
+    pairs = first.join(second, "record_id")
+    return pairs.filter(pairs.a < pairs.b, pairs.a.isin(actors), pairs.b.isin(actors))
+
+
+def period_grid(first: date, last: date, freq: str) -> list[date]:
+    """Every period start from the one holding `first` to the one holding `last`."""
+    start = pd.Timestamp(first).to_period(FREQUENCIES[freq]).start_time
+    return [d.date() for d in pd.date_range(start, pd.Timestamp(last), freq=PANDAS_FREQ[freq])]
+
+
+def exchange_counts(pairs: ibis.Table, grid: list[date], dyads: list[tuple[str, str]], freq: str) -> ibis.Table:
+    """Exchanges (and leader-level ones) per dyad and period, zero where none happened."""
+    counted = pairs.mutate(period=pairs.event_date.truncate(FREQUENCIES[freq]).cast("date"))
+    counts = counted.group_by(["period", "a", "b"]).aggregate(
+        exchanges=counted.count(), leader=(counted.level == "leader").sum())
+    frame = ibis.memtable(pd.DataFrame(
+        [(p, a, b) for p in grid for a, b in dyads], columns=["period", "a", "b"]).astype({"period": "datetime64[s]"}))
+    frame = frame.mutate(period=frame.period.cast("date"))
+    joined = frame.left_join(counts, ["period", "a", "b"])
+    return joined.select(
+        period=joined.period, dyad=joined.a + "-" + joined.b,
+        exchanges=ibis.coalesce(joined.exchanges, 0), leader=ibis.coalesce(joined.leader, 0),
+    ).order_by(["period", "dyad"])

@@ -1,0 +1,103 @@
+"""Curated timeline files into `events` as dataset `curated`.
+
+A row whose id is already stored with the same content is a duplicate; with different content it
+replaces the stored row (an analyst corrected it), and counts as stored.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from importlib import resources
+from pathlib import Path
+
+import pyarrow as pa
+
+from weaklink.errors import SourceFileError
+from weaklink.ingest.common import ingest_one, store_rejects
+from weaklink.ingest.summary import FileResult
+from weaklink.reference import countries
+from weaklink.sources.scan import FileScan, open_content
+from weaklink.sources.timeline import COLUMNS, InvalidRow, TimelineEntry, parse_entry
+from weaklink.store import Store
+
+DATASET = "curated"
+FORMAT = "weaklink-timeline"
+CONTENT = ["event_date", "end_date", "kind", "actors", "level", "event_code", "quad_class", "description",
+           "sources", "confidence"]
+
+
+def bundled_files() -> list[Path]:
+    folder = resources.files("weaklink.data").joinpath("timeline")
+    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".csv"))
+
+
+def _event_row(entry: TimelineEntry, file_id: int) -> dict:
+    first, second = entry.actors[0], entry.actors[1] if len(entry.actors) > 1 else None
+    return {
+        "dataset": DATASET, "record_id": entry.id, "file_id": file_id, "source_format": FORMAT,
+        "event_date": entry.date, "end_date": entry.end_date, "actors": list(entry.actors),
+        "actor1_code": countries.by_iso3(first).cameo or first, "actor1_country": countries.by_iso3(first).cameo,
+        "actor2_code": second and (countries.by_iso3(second).cameo or second),
+        "actor2_country": second and countries.by_iso3(second).cameo,
+        "is_root": True, "event_code": entry.cameo_code, "event_base_code": entry.cameo_code[:3],
+        "event_root_code": entry.cameo_code[:2], "quad_class": entry.quad_class, "goldstein": entry.goldstein,
+        "kind": entry.kind, "level": entry.level, "description": entry.description,
+        "sources": list(entry.sources), "source_url": entry.sources[0], "confidence": entry.confidence,
+    }
+
+
+def _read(scan: FileScan) -> tuple[list[dict], list[tuple[int, str, str]]]:
+    with open_content(scan) as handle:
+        text = handle.read().decode("utf-8-sig", errors="replace")
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise SourceFileError(f"{scan.path}: not a timeline file: missing column(s) {', '.join(missing)} "
+                              "(see docs/timeline.md)")
+    lines, good, bad = text.splitlines(), [], []
+    for row in reader:
+        raw = lines[reader.line_num - 1] if reader.line_num <= len(lines) else ""
+        try:
+            good.append((reader.line_num, parse_entry(row)))
+        except InvalidRow as exc:
+            bad.append((reader.line_num, str(exc), raw))
+    return good, bad
+
+
+def _write(store: Store, scan: FileScan, file_id: int) -> FileResult:
+    entries, bad = _read(scan)
+    repeated = {e.id for _, e in entries if sum(1 for _, o in entries if o.id == e.id) > 1}
+    bad += [(line, f"id {e.id!r} appears more than once in this file", "") for line, e in entries
+            if e.id in repeated]
+    rows = [_event_row(e, file_id) for _, e in entries if e.id not in repeated]
+    stored, duplicate = _upsert(store, rows)
+    store_rejects(store.con, file_id, scan.path, pa.table({
+        "line": pa.array([b[0] for b in bad], pa.int64()), "reason": pa.array([b[1] for b in bad], pa.string()),
+        "raw": pa.array([b[2] for b in bad], pa.string())}))
+    return FileResult(path=str(scan.path), sha256=scan.sha256, status="ingested", read=len(entries) + len(bad)
+                      - len([1 for _, e in entries if e.id in repeated]), stored=stored, rejected=len(bad),
+                      duplicate=duplicate)
+
+
+def _upsert(store: Store, rows: list[dict]) -> tuple[int, int]:
+    """Insert new ids, replace changed ones; returns (stored, unchanged duplicates)."""
+    if not rows:
+        return 0, 0
+    con = store.con
+    con.register("wl_timeline", pa.Table.from_pylist(rows))
+    same = " AND ".join(f"e.{c} IS NOT DISTINCT FROM t.{c}" for c in CONTENT)
+    duplicate = con.execute(f"""SELECT count(*) FROM wl_timeline AS t JOIN events AS e
+        ON e.dataset = t.dataset AND e.record_id = t.record_id WHERE {same}""").fetchall()[0][0]
+    con.execute(f"""DELETE FROM events AS e WHERE e.dataset = '{DATASET}' AND e.record_id IN (
+        SELECT t.record_id FROM wl_timeline AS t JOIN events AS e2 ON e2.dataset = t.dataset
+        AND e2.record_id = t.record_id WHERE NOT ({same.replace('e.', 'e2.')}))""")
+    stored = con.execute("""INSERT INTO events BY NAME SELECT * FROM wl_timeline AS t
+        WHERE NOT EXISTS (SELECT 1 FROM events AS e WHERE e.dataset = t.dataset AND e.record_id = t.record_id)
+        """).fetchall()[0][0]
+    con.unregister("wl_timeline")
+    return stored, duplicate
+
+
+def ingest_timeline_file(store: Store, path: Path) -> FileResult:
+    return ingest_one(store, path, DATASET, FORMAT, _write)
