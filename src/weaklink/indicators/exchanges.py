@@ -10,6 +10,7 @@ from datetime import date
 
 import ibis
 import pandas as pd
+import pyarrow as pa
 
 from weaklink.indicators.dyads import FREQUENCIES
 
@@ -51,9 +52,10 @@ def exchange_counts(pairs: ibis.Table, grid: list[date], dyads: list[tuple[str, 
     counted = pairs.mutate(period=pairs.event_date.truncate(FREQUENCIES[freq]).cast("date"))
     counts = counted.group_by(["period", "a", "b"]).aggregate(
         exchanges=counted.count(), leader=(counted.level == "leader").sum())
-    frame = ibis.memtable(pd.DataFrame(
-        [(p, a, b) for p in grid for a, b in dyads], columns=["period", "a", "b"]).astype({"period": "datetime64[s]"}))
-    frame = frame.mutate(period=frame.period.cast("date"))
+    cells = [(p, a, b) for p in grid for a, b in dyads]
+    frame = ibis.memtable(pa.table({"period": pa.array([c[0] for c in cells], pa.date32()),
+                                    "a": pa.array([c[1] for c in cells], pa.string()),
+                                    "b": pa.array([c[2] for c in cells], pa.string())}))
     joined = frame.left_join(counts, ["period", "a", "b"])
     return joined.select(
         period=joined.period, dyad=joined.a + "-" + joined.b,

@@ -86,14 +86,20 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def checked_header(scan: FileScan, name: str, required: list[str]) -> list[str]:
+    """The file's header, or a clear error naming the missing columns."""
+    header = read_header(scan)
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise SourceFileError(f"{scan.path}: not a {name} file: missing column(s) {', '.join(missing)} "
+                              f"(expected a header with {', '.join(required)}; found {', '.join(header)[:200]})")
+    return header
+
+
 def load_table(store: Store, scan: FileScan, file_id: int, spec: TableSpec) -> tuple[FileResult, pa.Table]:
     """Check, deduplicate and insert one file's rows; returns the counts and the rejected lines."""
     con = store.con
-    header = read_header(scan)
-    missing = [c for c in spec.required if c not in header]
-    if missing:
-        raise SourceFileError(f"{scan.path}: not a {spec.name} file: missing column(s) {', '.join(missing)} "
-                              f"(expected a header with {', '.join(spec.required)}; found {', '.join(header)[:200]})")
+    header = checked_header(scan, spec.name, spec.required)
     drop_reader_rejects(con)
     rows = _file_rows(con, scan, header)
     refused = reader_rejects(con, len(header), f"the header has {len(header)}")

@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from weaklink.ingest.common import ingest_one, store_rejects
 from weaklink.ingest.csvread import codec, sql_string
-from weaklink.ingest.tabular import TableSpec, load_table, read_header
+from weaklink.ingest.tabular import TableSpec, checked_header, load_table
 from weaklink.reference.historical import state_of
 from weaklink.sources.scan import FileScan
 from weaklink.store import Store
@@ -27,6 +27,7 @@ VOTE_WORDS = {"yes": "yes", "y": "yes", "1": "yes", "no": "no", "n": "no", "3": 
               "not a member": "non_member", "9": "non_member"}
 VOTE_MAP = pa.table({"word": list(VOTE_WORDS), "vote": list(VOTE_WORDS.values())})
 
+VOTE_COLUMNS = ["rcid", "country", "vote"]
 INTEGER = "TRY_CAST(rcid AS INTEGER) IS NULL THEN 'rcid is not an integer: ' || coalesce(rcid, '')"
 
 ROLL_CALLS = TableSpec(
@@ -68,7 +69,7 @@ ISSUES = TableSpec(
 def _votes_spec(states: pa.Table, code_column: str) -> TableSpec:
     return TableSpec(
         name="unvotes votes",
-        required=["rcid", "country", "vote"],
+        required=VOTE_COLUMNS,
         checked_sql=f"""
             SELECT 'unga' AS body, CAST(TRY_CAST(r.rcid AS INTEGER) AS VARCHAR) AS decision_id,
                    s.iso3 AS state, r.country AS state_name, v.vote, false AS veto, r.position,
@@ -93,7 +94,8 @@ def _votes_spec(states: pa.Table, code_column: str) -> TableSpec:
 
 def _votes_for(store: Store, scan: FileScan) -> TableSpec:
     """The votes spec, with ISO3 codes for each distinct (country, country_code) of the file."""
-    code = "country_code" if "country_code" in read_header(scan) else "NULL"
+    header = checked_header(scan, "unvotes votes", VOTE_COLUMNS)
+    code = "country_code" if "country_code" in header else "NULL"
     pairs = store.con.sql(f"""SELECT DISTINCT country, {code} AS country_code
         FROM read_csv({sql_string(str(scan.path))}, header=true, all_varchar=true, auto_detect=true,
                       compression='{codec(scan)}', ignore_errors=true)""").fetchall()
