@@ -35,8 +35,10 @@ def test_nothing_lost_and_namibia_is_namibia(loaded, unvotes):
     con = wl.store.con
     namibia = con.execute("SELECT DISTINCT state FROM votes WHERE state_name = 'Namibia'").fetchall()
     assert namibia == [("NAM",)]
-    others = dict(con.execute("""SELECT state_name, any_value(state) FROM votes
-        WHERE state_name IN ('Zanzibar', 'Yemen Arab Republic', 'Federal Republic of Germany') GROUP BY 1""").fetchall())
+    others = dict(con.execute("""
+        SELECT state_name, any_value(state) FROM votes
+        WHERE state_name IN ('Zanzibar', 'Yemen Arab Republic', 'Federal Republic of Germany')
+        GROUP BY 1""").fetchall())
     assert others == {"Zanzibar": "ZAN", "Yemen Arab Republic": "YEM", "Federal Republic of Germany": "DEU"}
     assert con.execute("SELECT count(*) FROM votes WHERE state = 'PRK'").fetchall()[0][0] > 2000
 
