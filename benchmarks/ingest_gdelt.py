@@ -47,21 +47,20 @@ TARGET_PEAK_AT_ROWS = 5_000_000
 TARGET_DYAD_RATIO = 1.5
 
 # GDELT 2.0 event export columns, as gdeltPyR names them (it sets these after reading).
-GDELT2_COLUMNS = (
-    "GLOBALEVENTID SQLDATE MonthYear Year FractionDate "
-    "Actor1Code Actor1Name Actor1CountryCode Actor1KnownGroupCode Actor1EthnicCode Actor1Religion1Code "
-    "Actor1Religion2Code Actor1Type1Code Actor1Type2Code Actor1Type3Code "
-    "Actor2Code Actor2Name Actor2CountryCode Actor2KnownGroupCode Actor2EthnicCode Actor2Religion1Code "
-    "Actor2Religion2Code Actor2Type1Code Actor2Type2Code Actor2Type3Code "
-    "IsRootEvent EventCode EventBaseCode EventRootCode QuadClass GoldsteinScale NumMentions NumSources "
-    "NumArticles AvgTone "
-    "Actor1Geo_Type Actor1Geo_FullName Actor1Geo_CountryCode Actor1Geo_ADM1Code Actor1Geo_ADM2Code "
-    "Actor1Geo_Lat Actor1Geo_Long Actor1Geo_FeatureID "
-    "Actor2Geo_Type Actor2Geo_FullName Actor2Geo_CountryCode Actor2Geo_ADM1Code Actor2Geo_ADM2Code "
-    "Actor2Geo_Lat Actor2Geo_Long Actor2Geo_FeatureID "
-    "ActionGeo_Type ActionGeo_FullName ActionGeo_CountryCode ActionGeo_ADM1Code ActionGeo_ADM2Code "
-    "ActionGeo_Lat ActionGeo_Long ActionGeo_FeatureID DATEADDED SOURCEURL"
-).split()
+GDELT2_COLUMNS = [
+    "GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate", "Actor1Code", "Actor1Name",
+    "Actor1CountryCode", "Actor1KnownGroupCode", "Actor1EthnicCode", "Actor1Religion1Code",
+    "Actor1Religion2Code", "Actor1Type1Code", "Actor1Type2Code", "Actor1Type3Code", "Actor2Code", "Actor2Name",
+    "Actor2CountryCode", "Actor2KnownGroupCode", "Actor2EthnicCode", "Actor2Religion1Code",
+    "Actor2Religion2Code", "Actor2Type1Code", "Actor2Type2Code", "Actor2Type3Code", "IsRootEvent", "EventCode",
+    "EventBaseCode", "EventRootCode", "QuadClass", "GoldsteinScale", "NumMentions", "NumSources",
+    "NumArticles", "AvgTone", "Actor1Geo_Type", "Actor1Geo_FullName", "Actor1Geo_CountryCode",
+    "Actor1Geo_ADM1Code", "Actor1Geo_ADM2Code", "Actor1Geo_Lat", "Actor1Geo_Long", "Actor1Geo_FeatureID",
+    "Actor2Geo_Type", "Actor2Geo_FullName", "Actor2Geo_CountryCode", "Actor2Geo_ADM1Code",
+    "Actor2Geo_ADM2Code", "Actor2Geo_Lat", "Actor2Geo_Long", "Actor2Geo_FeatureID", "ActionGeo_Type",
+    "ActionGeo_FullName", "ActionGeo_CountryCode", "ActionGeo_ADM1Code", "ActionGeo_ADM2Code", "ActionGeo_Lat",
+    "ActionGeo_Long", "ActionGeo_FeatureID", "DATEADDED", "SOURCEURL",
+]
 assert len(GDELT2_COLUMNS) == N_FIELDS
 
 
@@ -268,8 +267,8 @@ def child_gdeltpyr(path: Path, rows: int, scratch: Path) -> dict:
     def _cameos(x, codes):  # the client's helper, as written in gdelt/helpers.py
         try:
             return codes["Description"][x]
-        except Exception:
-            return "No Description returned for CAMEO code {0}".format(x)
+        except (KeyError, TypeError):  # the client has a bare `except:`
+            return f"No Description returned for CAMEO code {x}"
 
     started = time.perf_counter()
     # `warn_bad_lines=False` is dropped: pandas 2 removed it (and it never skipped lines anyway).
@@ -531,7 +530,7 @@ def child_main(args) -> None:
     method = CHILDREN[args.child]
     try:
         result = method(Path(args.child_path), args.child_rows, Path(args.child_scratch))
-    except Exception as exc:  # report it as a row, not a crash of the whole benchmark
+    except Exception as exc:  # noqa: BLE001 - report it as a row, not a crash of the whole benchmark
         import traceback
         traceback.print_exc()
         result = {"status": "error", "reason": f"{type(exc).__name__}: {exc}"}
@@ -581,8 +580,8 @@ LABELS = {
 
 def rows_from(result: dict) -> list[Row]:
     method, status = result["method"], result["status"]
-    base = dict(rows=result["rows"], status=status, peak_mb=result.get("peak_mb"),
-                note="" if status == "ok" else result.get("reason", "").splitlines()[0][:120])
+    note = "" if status == "ok" else (result.get("reason") or "").splitlines()[0][:120]
+    base = {"rows": result["rows"], "status": status, "peak_mb": result.get("peak_mb"), "note": note}
     detail = {k: v for k, v in result.items() if k not in ("method", "rows", "status", "peak_mb", "reason")}
     if method == "gdeltpyr":
         return [Row("gdeltpyr_load", seconds=result.get("load_s"), detail=detail, **base),
@@ -717,7 +716,7 @@ def machine() -> dict:
     for mod in ("duckdb", "pandas", "pyarrow", "weaklink"):
         try:
             info[mod] = __import__(mod).__version__
-        except Exception:
+        except (ImportError, AttributeError):
             info[mod] = None
     try:
         with open("/proc/meminfo") as fh:
