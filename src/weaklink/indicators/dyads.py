@@ -20,9 +20,14 @@ COLUMNS = ["period", "events", *QUAD_COLUMNS.values(), "goldstein_sum", "goldste
            "share_per_10k"]
 
 
+@ibis.udf.scalar.builtin
+def left(text: str, count: int) -> str:
+    """The first `count` characters: `left` is built into DuckDB, PostgreSQL and Spark SQL alike."""
+
+
 def actor_country(events: ibis.Table, side: str) -> ibis.Value:
     """The country of actor1 or actor2: the country field, else the actor code's prefix."""
-    return ibis.coalesce(events[f"{side}_country"], events[f"{side}_code"].substr(0, 3))
+    return ibis.coalesce(events[f"{side}_country"], left(events[f"{side}_code"], 3))
 
 
 def period_of(events: ibis.Table, freq: str) -> ibis.Value:

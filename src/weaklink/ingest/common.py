@@ -61,12 +61,21 @@ def _in_transaction(store: Store, scan: FileScan, dataset: str, fmt: str, body: 
     return result
 
 
+def _size_seen(con: duckdb.DuckDBPyConnection, fmt: str, size: int) -> bool:
+    return bool(con.execute("SELECT 1 FROM provenance WHERE format = ? AND size_bytes = ?", [fmt, size]).fetchall())
+
+
 def ingest_one(store: Store, path: Path, dataset: str, fmt: str, body: Body) -> FileResult:
-    """Ingest one file with `body`; any error for this file leaves the store as it was."""
+    """Ingest one file with `body`; any error for this file leaves the store as it was.
+
+    A file can only be one already ingested if a stored file has its size: then it is hashed first,
+    and skipped if the sha256 matches. Otherwise it is hashed while it is being ingested.
+    """
     clock = time.perf_counter()
     try:
-        scan = scan_file(path)
-        if already_ingested(store.con, fmt, scan.sha256):
+        may_be_known = _size_seen(store.con, fmt, path.stat().st_size)
+        scan = scan_file(path, background=not may_be_known)
+        if may_be_known and already_ingested(store.con, fmt, scan.sha256):
             result = FileResult(path=str(path), sha256=scan.sha256, status="skipped",
                                 message="already ingested (same sha256)")
         else:

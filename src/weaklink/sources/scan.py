@@ -1,7 +1,9 @@
 """One streaming pass over an input file: its sha256, size, line count and blank lines.
 
 Zip archives (GDELT ships `.CSV.zip`) are hashed as stored and their single member is scanned
-as a stream; nothing is extracted to disk.
+as a stream; nothing is extracted to disk. The pass can run in a background thread while DuckDB
+parses the same file (hashing, reading and NumPy release the GIL); reading `sha256`, `lines` or
+`blank_lines` waits for it.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ import gzip
 import hashlib
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,25 +24,37 @@ from weaklink.errors import SourceFileError
 CHUNK = 8 << 20
 
 
+_BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="weaklink-scan")
+
+
+@dataclass(frozen=True)
+class ContentScan:
+    sha256: str
+    lines: int
+    blank_lines: list[int]
+
+
 @dataclass
 class FileScan:
-    """What one pass over a file tells: identity, and where its lines are."""
+    """A file's identity and where its lines are; the content pass may still be running."""
 
     path: Path
-    sha256: str
     size_bytes: int
-    member: str | None = None
-    compression: str | None = None  # "zip", "gzip" or None
-    lines: int = 0
-    blank_lines: list[int] = field(default_factory=list)
+    compression: str | None  # "zip", "gzip" or None
+    member: str | None
+    content: Future
 
+    @property
+    def sha256(self) -> str:
+        return self.content.result().sha256
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+    @property
+    def lines(self) -> int:
+        return self.content.result().lines
+
+    @property
+    def blank_lines(self) -> list[int]:
+        return self.content.result().blank_lines
 
 
 def zip_member(path: Path) -> str:
@@ -91,24 +106,43 @@ class _LineCounter:
         return self.lines + int(self.partial > 0), self.blank
 
 
-def scan_file(path: Path) -> FileScan:
-    """Hash the file and count its lines (streaming through a zip's member)."""
-    size = path.stat().st_size
-    if size == 0:
-        raise SourceFileError(f"{path}: the file is empty (0 bytes)")
-    digest = sha256_of(path)
-    counter = _LineCounter()
-    compression = compression_of(path)
-    member = zip_member(path) if compression == "zip" else None
+def _scan_content(path: Path, compression: str | None, member: str | None) -> ContentScan:
+    digest, counter = hashlib.sha256(), _LineCounter()
     try:
-        with _open_content(path, compression, member) as handle:
-            for chunk in _chunks(handle):
-                counter.feed(chunk)
+        if compression is None:
+            with path.open("rb") as handle:
+                for chunk in _chunks(handle):
+                    digest.update(chunk)
+                    counter.feed(chunk)
+        else:
+            with path.open("rb") as handle:
+                for chunk in _chunks(handle):
+                    digest.update(chunk)
+            with _open_content(path, compression, member) as handle:
+                for chunk in _chunks(handle):
+                    counter.feed(chunk)
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
         raise SourceFileError(f"{path}: cannot read to the end ({exc}); the file may be truncated") from exc
     lines, blank = counter.finish()
-    return FileScan(path=path, sha256=digest, size_bytes=size, member=member, compression=compression,
-                    lines=lines, blank_lines=blank)
+    return ContentScan(sha256=digest.hexdigest(), lines=lines, blank_lines=blank)
+
+
+def scan_file(path: Path, background: bool = False) -> FileScan:
+    """Check the file can be read, then hash it and count its lines (in a thread if `background`)."""
+    size = path.stat().st_size
+    if size == 0:
+        raise SourceFileError(f"{path}: the file is empty (0 bytes)")
+    compression = compression_of(path)
+    member = zip_member(path) if compression == "zip" else None
+    if background:
+        content = _BACKGROUND.submit(_scan_content, path, compression, member)
+    else:
+        content = Future()
+        try:
+            content.set_result(_scan_content(path, compression, member))
+        except SourceFileError as exc:
+            content.set_exception(exc)
+    return FileScan(path=path, size_bytes=size, compression=compression, member=member, content=content)
 
 
 def compression_of(path: Path) -> str | None:
