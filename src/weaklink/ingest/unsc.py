@@ -52,16 +52,19 @@ def _iso_date(text: str) -> date:
 
 
 def _member_votes(row: dict) -> list[tuple[str, str, bool]]:
-    """(state, vote, veto) for each member whose vote the row tells."""
-    voted_no, abstained, vetoed = _codes(row["voted_no"]), _codes(row["abstained"]), set(_codes(row["vetoed_by"]))
-    if not vetoed <= set(voted_no) & set(PERMANENT):
-        raise RowError(f"vetoed_by {sorted(vetoed)} must be permanent members that voted no")
+    """(state, vote, veto) for each member whose vote the row tells.
+
+    A permanent member's "no" on a failed draft is a veto; the row's `vetoed_by` must say the same.
+    """
+    voted_no, abstained = _codes(row["voted_no"]), _codes(row["abstained"])
+    failed = row["outcome"] == "failed"
+    vetoes = {s for s in voted_no if s in PERMANENT} if failed else set()
+    if vetoes != set(_codes(row["vetoed_by"])):
+        raise RowError(f"vetoed_by {sorted(_codes(row['vetoed_by']))} should be {sorted(vetoes)}: the permanent "
+                       "members that voted no on a failed draft")
     members = _codes(row.get("members", "")) or list(dict.fromkeys([*PERMANENT, *voted_no, *abstained]))
-    votes = []
-    for state in members:
-        vote = "no" if state in voted_no else "abstain" if state in abstained else "yes"
-        votes.append((state, vote, state in vetoed))
-    return votes
+    return [(state, "no" if state in voted_no else "abstain" if state in abstained else "yes", state in vetoes)
+            for state in members]
 
 
 def _dprk_decision(row: dict) -> tuple[dict, list[tuple[str, str, bool]], list[str]]:
