@@ -12,9 +12,11 @@ from datetime import date
 from pathlib import Path
 
 import ibis
+import pyarrow as pa
 
+from weaklink import cohesion, monitor
 from weaklink.errors import InvalidArgument, UnknownCountry
-from weaklink.indicators.dyads import dyad_series
+from weaklink.indicators.dyads import FREQUENCIES, dyad_filter, dyad_series, in_window
 from weaklink.indicators.exchanges import EXCHANGE_KINDS, curated, exchange_counts, exchange_pairs, period_grid
 from weaklink.indicators.votes import alignment, paired_votes, splits
 from weaklink.ingest import IngestSummary
@@ -165,6 +167,51 @@ class Weaklink:
                             self.store.table("decision_issues"), self.iso3(a), self.iso3(b), body=body,
                             issue=issue, since=_as_date(since), until=_as_date(until))
 
+    # blocs ---------------------------------------------------------------------------------
+    def weakest(self, bloc: str = "axis", since: date | str | None = None, until: date | str | None = None) -> dict:
+        """The bloc member with the lowest commitment, with intervals and centrality (docs/cohesion.md)."""
+        return cohesion.weakest_link(self, bloc, _as_date(since), _as_date(until))
+
+    def cohesion(self, bloc: str = "axis", freq: str = "year", since: date | str | None = None,
+                 until: date | str | None = None) -> Result:
+        """Per period: the bloc's cohesion (mean tie strength) and each member dyad's tie strength."""
+        _check_freq(freq)
+        rows = cohesion.cohesion_series(self, bloc, freq, _as_date(since), _as_date(until))
+        return Result(table=pa.Table.from_pylist(rows) if rows else pa.table({"period": pa.array([], pa.date32())}),
+                      meta={"bloc": bloc, "freq": freq})
+
+    def blocs(self, blocs: list[str] | None = None, freq: str = "year", since: date | str | None = None,
+              until: date | str | None = None) -> Result:
+        """Cohesion of several blocs side by side (default: axis and alliance)."""
+        names = blocs or [b for b in ("axis", "alliance") if b in self.watch.blocs]
+        rows = []
+        for name in names:
+            rows += [{"period": r["period"], "bloc": name, "cohesion": r["cohesion"],
+                      "dyads_measured": r["dyads_measured"]}
+                     for r in cohesion.cohesion_series(self, name, freq, _as_date(since), _as_date(until))]
+        rows.sort(key=lambda r: (r["period"], r["bloc"]))
+        return Result(table=pa.Table.from_pylist(rows) if rows else pa.table({"period": pa.array([], pa.date32())}))
+
+    def attribution(self, bloc: str, first: tuple, second: tuple, top: int = 3) -> dict:
+        """Between two windows (since, until): which dyads and components moved the bloc's cohesion."""
+        windows = [(_as_date(a), _as_date(b)) for a, b in (first, second)]
+        return cohesion.attribution(self, bloc, windows[0], windows[1], top)
+
+    def alerts(self, freq: str = "month", since: date | str | None = None, until: date | str | None = None) -> list:
+        """Change points and anomalies on every watched dyad series, each with the events behind it."""
+        _check_freq(freq)
+        return monitor.alerts(self, freq, _as_date(since), _as_date(until))
+
+    def top_events(self, a: str, b: str, since: date, until: date, limit: int = 3) -> list[dict]:
+        """The most reported media events between two actors in a window, with their URLs."""
+        events = self.store.table("events")
+        window = in_window(events, since, until, tuple(self.watch.cohesion.datasets), root_only=False)
+        dyad = window.filter(dyad_filter(window, self.actor_codes(a), self.actor_codes(b), directed=False))
+        top = dyad.order_by([ibis.desc("num_mentions"), "record_id"]).limit(limit)
+        return top.select(date=top.event_date, source=top.actor1_code, target=top.actor2_code,
+                          event_code=top.event_code, goldstein=top.goldstein, mentions=top.num_mentions,
+                          dataset=top.dataset, record_id=top.record_id, url=top.source_url).to_pyarrow().to_pylist()
+
     def iso3(self, actor: str) -> str:
         """ISO3 code of an actor given by code or name."""
         try:
@@ -202,6 +249,11 @@ class Weaklink:
             "files": files,
             "rejected_lines": rejects,
         }
+
+
+def _check_freq(freq: str) -> None:
+    if freq not in FREQUENCIES:
+        raise InvalidArgument(f"unknown frequency {freq!r}: use one of {', '.join(FREQUENCIES)}")
 
 
 def _as_date(value: date | str | None) -> date | None:

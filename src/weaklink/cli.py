@@ -299,5 +299,102 @@ def votes_splits(ctx: click.Context, a, b, body, issue, since, until, fmt: str) 
     emit(table, fmt, out(), title=f"{a.upper()}–{b.upper()} splits ({body.upper()})")
 
 
+FREQ = click.option("--freq", type=click.Choice(["month", "quarter", "year"]), default="year", show_default=True)
+
+
+@main.command()
+@click.argument("bloc", default="axis")
+@FREQ
+@SINCE
+@UNTIL
+@FORMAT_OPTION
+@click.pass_context
+@handle_errors
+def cohesion(ctx: click.Context, bloc: str, freq: str, since, until, fmt: str) -> None:
+    """Bloc cohesion per period: mean tie strength of its dyads, and each dyad's (docs/cohesion.md)."""
+    with open_api(ctx) as wl:
+        table = wl.cohesion(bloc, freq=freq, since=since, until=until).to_pyarrow()
+    emit(table, fmt, out(), title=f"Cohesion of {bloc} per {freq}")
+
+
+@main.command()
+@click.argument("blocs", nargs=-1)
+@FREQ
+@SINCE
+@UNTIL
+@FORMAT_OPTION
+@click.pass_context
+@handle_errors
+def blocs(ctx: click.Context, blocs: tuple[str, ...], freq: str, since, until, fmt: str) -> None:
+    """Cohesion of blocs side by side (default: axis and alliance)."""
+    with open_api(ctx) as wl:
+        table = wl.blocs(list(blocs) or None, freq=freq, since=since, until=until).to_pyarrow()
+    emit(table, fmt, out(), title="Bloc against bloc")
+
+
+@main.command()
+@click.argument("bloc", default="axis")
+@SINCE
+@UNTIL
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+@handle_errors
+def weakest(ctx: click.Context, bloc: str, since, until, fmt: str) -> None:
+    """The member with the lowest commitment, its interval, and centrality (default: the last year)."""
+    with open_api(ctx) as wl:
+        result = wl.weakest(bloc, since=since, until=until)
+    if fmt == "json":
+        print(to_json(result))
+        return
+    from weaklink.cli_views import print_weakest
+
+    print_weakest(result, out())
+
+
+def _window(text: str) -> tuple[str, str]:
+    since, sep, until = text.partition(":")
+    if not sep:
+        raise click.BadParameter(f"{text!r}: expected SINCE:UNTIL, e.g. 2019-01-01:2022-12-31")
+    return since, until
+
+
+@main.command()
+@click.argument("bloc", default="axis")
+@click.option("--before", "first", required=True, metavar="SINCE:UNTIL", help="The earlier window.")
+@click.option("--after", "second", required=True, metavar="SINCE:UNTIL", help="The later window.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+@handle_errors
+def attribution(ctx: click.Context, bloc: str, first: str, second: str, fmt: str) -> None:
+    """Which dyads and components moved the bloc's cohesion between two windows, and the events behind."""
+    with open_api(ctx) as wl:
+        result = wl.attribution(bloc, _window(first), _window(second))
+    if fmt == "json":
+        print(to_json(result))
+        return
+    from weaklink.cli_views import print_attribution
+
+    print_attribution(result, out())
+
+
+@main.command()
+@click.option("--freq", type=click.Choice(["week", "month", "quarter"]), default="month", show_default=True)
+@SINCE
+@UNTIL
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+@handle_errors
+def alerts(ctx: click.Context, freq: str, since, until, fmt: str) -> None:
+    """Change points and anomalies on every watched dyad series, each with the events behind it."""
+    with open_api(ctx) as wl:
+        found = wl.alerts(freq=freq, since=since, until=until)
+    if fmt == "json":
+        print(to_json(found))
+        return
+    from weaklink.cli_views import print_alerts
+
+    print_alerts(found, out())
+
+
 if __name__ == "__main__":
     main()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -42,11 +43,35 @@ class Dyads(_Strict):
     watch: list[tuple[str, str]] = []
 
 
+class Cohesion(_Strict):
+    """How tie strength, commitment and their intervals are computed (docs/cohesion.md)."""
+
+    weights: dict[str, float] = {"events": 1.0, "exchanges": 1.0, "votes": 1.0, "rhetoric": 1.0}
+    window_days: int = Field(default=365, ge=7)
+    baseline_since: date = date(2015, 1, 1)
+    baseline_until: date = date(2022, 12, 31)
+    replicates: int = Field(default=500, ge=50, le=20000)
+    level: float = Field(default=0.95, gt=0.5, lt=1.0)
+    seed: int = 0
+    datasets: list[str] = ["gdelt"]
+
+    @field_validator("weights")
+    @classmethod
+    def _known_components(cls, weights: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(weights) - {"events", "exchanges", "votes", "rhetoric"})
+        if unknown:
+            raise ValueError(f"unknown component(s) {unknown}; expected events, exchanges, votes, rhetoric")
+        if any(w < 0 for w in weights.values()) or not any(weights.values()):
+            raise ValueError("weights must be >= 0 and at least one > 0")
+        return weights
+
+
 class WatchFile(_Strict):
     watch: Meta
     actors: list[Actor] = Field(min_length=1)
     blocs: dict[str, Bloc] = {}
     dyads: Dyads = Dyads()
+    cohesion: Cohesion = Cohesion()
     path: str | None = Field(default=None, exclude=True)
 
     @field_validator("actors")

@@ -1,0 +1,62 @@
+"""Terminal renderings of the plain data that bloc analyses return."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+
+def _fmt(value) -> str:
+    return "—" if value is None else f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
+def print_weakest(result: dict, console: Console) -> None:
+    window = result["window"]
+    table = Table(title=f"Commitment in {result['bloc']}, {window['since']} to {window['until']}", header_style="bold")
+    for name in ("actor", "commitment", "interval", "P(weakest)", "centrality", "betweenness"):
+        table.add_column(name, justify="left" if name == "actor" else "right")
+    for m in result["members"]:
+        table.add_row(m["actor"], _fmt(m["commitment"]), f"{_fmt(m['low'])}–{_fmt(m['high'])}",
+                      _fmt(m["p_weakest"]), _fmt(m["centrality"]), _fmt(m["betweenness"]))
+    console.print(table)
+    ties = Table(title="Tie strength by dyad (components in [0, 1])", header_style="bold")
+    for name in ("dyad", "tie", "interval", "events", "exchanges", "votes", "rhetoric"):
+        ties.add_column(name, justify="left" if name == "dyad" else "right")
+    for d in result["components"]:
+        ties.add_row(d["dyad"], _fmt(d["tie_strength"]), f"{_fmt(d.get('low'))}–{_fmt(d.get('high'))}",
+                     *(_fmt(d[c]) for c in ("events", "exchanges", "votes", "rhetoric")))
+    console.print(ties)
+    missing = {c: why for d in result["components"] for c, why in d["missing"].items()}
+    for component, why in missing.items():
+        console.print(f"[dim]left out where missing: {component}: {why}[/]")
+    console.print(result["summary"])
+
+
+def print_attribution(result: dict, console: Console) -> None:
+    before, after = result["cohesion"]
+    console.print(f"Cohesion of {result['bloc']}: {_fmt(before)} ({' to '.join(result['first'])}) → {_fmt(after)} "
+                  f"({' to '.join(result['second'])}), change {_fmt(result['change'])}")
+    table = Table(header_style="bold")
+    for name in ("dyad", "before", "after", "change", "events", "exchanges", "votes", "rhetoric"):
+        table.add_column(name, justify="left" if name == "dyad" else "right")
+    for d in result["dyads"]:
+        table.add_row(d["dyad"], _fmt(d["before"]), _fmt(d["after"]), _fmt(d["change"]),
+                      *(_fmt(d["components"].get(c)) for c in ("events", "exchanges", "votes", "rhetoric")))
+    console.print(table)
+    for d in result["dyads"]:
+        for e in d["top_events"]:
+            console.print(f"  {d['dyad']} {e['date']} {e['source']}→{e['target']} CAMEO {e['event_code']} "
+                          f"({e['mentions']} mentions) {e['url']}", highlight=False)
+
+
+def print_alerts(found: list[dict], console: Console) -> None:
+    if not found:
+        console.print("No alerts: no watched dyad series shifted or spiked.")
+        return
+    for alert in found:
+        console.print(f"[bold]{alert['period']}[/] {alert['kind'].replace('_', ' ')}: {alert['explanation']}")
+        for e in alert["top_events"]:
+            console.print(f"    {e['date']} {e['source']}→{e['target']} CAMEO {e['event_code']} "
+                          f"({e['mentions']} mentions) {e['url']}", highlight=False)
+        for c in alert["curated"]:
+            console.print(f"    curated {c['date']} {c['kind']}: {c['description']}", highlight=False)
