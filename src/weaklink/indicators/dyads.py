@@ -16,6 +16,8 @@ from weaklink.errors import InvalidArgument
 
 FREQUENCIES = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 QUAD_COLUMNS = {1: "verbal_coop", 2: "material_coop", 3: "verbal_conflict", 4: "material_conflict"}
+NEEDED = ["dataset", "event_date", "is_root", "actor1_code", "actor1_country", "actor2_code", "actor2_country",
+          "quad_class", "goldstein", "num_mentions"]
 COLUMNS = ["period", "events", *QUAD_COLUMNS.values(), "goldstein_sum", "goldstein_mean", "mentions",
            "share_per_10k"]
 
@@ -54,9 +56,16 @@ Codes = tuple[str, ...]
 
 def dyad_filter(events: ibis.Table, a: Codes, b: Codes, directed: bool) -> ibis.Value:
     """Events from a to b (and b to a unless directed); each actor may have several codes."""
-    source, target = actor_country(events, "actor1"), actor_country(events, "actor2")
+    source, target = _countries(events)
     forward = source.isin(list(a)) & target.isin(list(b))
     return forward if directed else forward | (source.isin(list(b)) & target.isin(list(a)))
+
+
+def _countries(events: ibis.Table) -> tuple[ibis.Value, ibis.Value]:
+    """The actor countries, from columns `country1`/`country2` when already computed."""
+    if "country1" in events.columns:
+        return events.country1, events.country2
+    return actor_country(events, "actor1"), actor_country(events, "actor2")
 
 
 def dyad_series(events: ibis.Table, a: Codes, b: Codes, *, freq: str = "month", since: date | None = None,
@@ -69,8 +78,9 @@ def dyad_series(events: ibis.Table, a: Codes, b: Codes, *, freq: str = "month", 
     `share_per_10k` divides the dyad's events by all events stored for that period (same
     datasets and filters), because GDELT's volume grows over time.
     """
-    window = in_window(events, since, until, datasets, root_only)
-    window = window.mutate(period=period_of(window, freq))
+    window = in_window(events.select(*NEEDED), since, until, datasets, root_only)
+    window = window.select("quad_class", "goldstein", "num_mentions", period=period_of(window, freq),
+                           country1=actor_country(window, "actor1"), country2=actor_country(window, "actor2"))
     totals = window.group_by("period").aggregate(all_events=_.count())
     dyad = window.filter(dyad_filter(window, a, b, directed)).group_by("period").aggregate(
         events=_.count(),

@@ -50,7 +50,12 @@ class Store:
         return self._ibis
 
     def table(self, name: str) -> ibis.Table:
-        return self.ibis.table(name)
+        """An Ibis table of the store (cached: the schema only changes through migrations at open)."""
+        if not hasattr(self, "_tables"):
+            self._tables = {}
+        if name not in self._tables:
+            self._tables[name] = self.ibis.table(name)
+        return self._tables[name]
 
     def close(self) -> None:
         self.con.close()
