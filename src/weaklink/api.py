@@ -31,10 +31,11 @@ from weaklink.progress import NullProgress, Progress
 from weaklink.reference import countries
 from weaklink.results import Result
 from weaklink.store import Store, open_store
+from weaklink.text_api import TextMixin
 from weaklink.watch import WatchFile, load_watch
 
 
-class Weaklink:
+class Weaklink(TextMixin):
     """An open store plus the watch file that says what to monitor."""
 
     def __init__(self, store: Store, watch: WatchFile) -> None:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import click
+import pyarrow as pa
 from rich.console import Console
 
 from weaklink import __version__
@@ -211,6 +212,25 @@ def dyads(ctx: click.Context, a: str, b: str, freq: str, since, until, directed:
     emit(table, fmt, out(), title=f"{a.upper()} {arrow} {b.upper()} per {freq}")
 
 
+@ingest.command("docs")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--date", default=None, metavar="YYYY-MM-DD", help="Date, for files that do not carry one.")
+@click.option("--issuer", "issuers", default=None, help="Issuer(s), ISO3 codes joined by commas.")
+@click.option("--parties", default=None, help="Parties the document is about, ISO3 codes joined by commas.")
+@click.option("--title", default=None)
+@click.option("--kind", default=None, help="e.g. joint_statement, readout, speech, article.")
+@click.option("--language", default=None, help="en, zh, ko, ru, ja ... (detected when not given).")
+@click.option("--url", "source_url", default=None, help="Source URL.")
+@JSON_FLAG
+@click.pass_context
+@handle_errors
+def ingest_docs(ctx: click.Context, paths, as_json: bool, **meta) -> None:
+    """Ingest documents: .txt and .md (YAML front matter), .html, .pdf; files, folders or globs."""
+    with open_api(ctx) as wl:
+        summary = wl.ingest_docs(list(paths), **meta)
+    _report_ingest(summary, as_json)
+
+
 def _actor_list(text: str | None) -> list[str] | None:
     return [a.strip() for a in text.split(",") if a.strip()] if text else None
 
@@ -394,6 +414,113 @@ def alerts(ctx: click.Context, freq: str, since, until, fmt: str) -> None:
     from weaklink.cli_views import print_alerts
 
     print_alerts(found, out())
+
+
+@main.group()
+def text() -> None:
+    """Documents: mentions, framing terms, comparisons, warmth."""
+
+
+@text.command("docs")
+@click.option("--issuer", default=None)
+@SINCE
+@UNTIL
+@FORMAT_OPTION
+@click.pass_context
+@handle_errors
+def text_docs(ctx: click.Context, issuer, since, until, fmt: str) -> None:
+    """List stored documents."""
+    with open_api(ctx) as wl:
+        table = wl.documents(issuer, since, until).drop_columns(["text"])
+    emit(table, fmt, out(), title="Documents")
+
+
+@text.command("mentions")
+@click.argument("doc")
+@click.option("--actor", default=None, help="Only this actor.")
+@click.option("--no-demonyms", is_flag=True, help="Leave out demonyms (\"American\").")
+@click.option("--no-metonyms", is_flag=True, help="Leave out metonyms (\"Washington\").")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+@handle_errors
+def text_mentions(ctx: click.Context, doc: str, actor, no_demonyms: bool, no_metonyms: bool, fmt: str) -> None:
+    """Actor mentions in DOC (a stored document's id, or a file path)."""
+    categories = tuple(c for c, off in (("names", False), ("demonyms", no_demonyms), ("metonyms", no_metonyms))
+                       if not off)
+    with open_api(ctx) as wl:
+        result = wl.mentions(doc, actor=actor, categories=categories)
+    if fmt == "json":
+        print(to_json(result))
+        return
+    rows = [{"actor": a, "count": m["count"], "demonyms": m["demonyms"], "metonyms": m["metonyms"],
+             "first_hits": ", ".join(h["text"] for h in m["hits"][:5])} for a, m in result["mentions"].items()]
+    emit(pa.Table.from_pylist(rows or [{"actor": None}]), "table", out(),
+         title=f"Mentions in {result['document'].get('title') or doc}")
+
+
+@text.command("terms")
+@click.argument("doc", required=False)
+@click.option("--issuer", default=None, help="Trends over the documents of one issuer.")
+@click.option("--freq", type=click.Choice(["month", "quarter", "year"]), default="year", show_default=True)
+@SINCE
+@UNTIL
+@FORMAT_OPTION
+@click.pass_context
+@handle_errors
+def text_terms(ctx: click.Context, doc, issuer, freq, since, until, fmt: str) -> None:
+    """Framing terms: counts in DOC, or trends per period over stored documents."""
+    with open_api(ctx) as wl:
+        if doc:
+            counts = wl.terms(doc)["terms"]
+            table = pa.Table.from_pylist([{"term": t, "count": n} for t, n in counts.items()])
+        else:
+            table = wl.term_trends(issuer, freq=freq, since=since, until=until)
+    emit(table, fmt, out(), title="Framing terms")
+
+
+@text.command("compare")
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "html"]), default="table", show_default=True)
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), default=None, help="Write to this file.")
+@click.pass_context
+@handle_errors
+def text_compare(ctx: click.Context, old: str, new: str, fmt: str, out_path) -> None:
+    """What changed from statement OLD to NEW: terms, mentions, sentences (ids or file paths)."""
+    with open_api(ctx) as wl:
+        rendered = wl.compare_html(old, new) if fmt == "html" else None
+        result = wl.compare(old, new)
+    if fmt == "table":
+        from weaklink.cli_views import print_compare
+
+        print_compare(result, out())
+        return
+    text_out = rendered if fmt == "html" else to_json(result)
+    if out_path:
+        Path(out_path).write_text(text_out, encoding="utf-8")
+        console.print(f"wrote {out_path}")
+    else:
+        print(text_out)
+
+
+@text.command("warmth")
+@click.argument("doc")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+@handle_errors
+def text_warmth(ctx: click.Context, doc: str, fmt: str) -> None:
+    """Warmth toward each named partner and hostility toward third parties in DOC, with the sentences."""
+    with open_api(ctx) as wl:
+        result = wl.warmth(doc)
+    if fmt == "json":
+        print(to_json(result))
+        return
+    rows = [{"actor": a, "role": v["role"], "score": v["score"], "warm": v["warm"], "hostile": v["hostile"],
+             "negated": v["negated"]} for a, v in result["actors"].items()]
+    emit(pa.Table.from_pylist(rows or [{"actor": None}]), "table", out(), title="Warmth and hostility")
+    for actor, v in result["actors"].items():
+        for sentence in v["sentences"][:3]:
+            out().print(f"  {actor}: {sentence['text']}", highlight=False)
 
 
 if __name__ == "__main__":

@@ -60,3 +60,13 @@ def print_alerts(found: list[dict], console: Console) -> None:
                           f"({e['mentions']} mentions) {e['url']}", highlight=False)
         for c in alert["curated"]:
             console.print(f"    curated {c['date']} {c['kind']}: {c['description']}", highlight=False)
+
+
+def print_compare(result: dict, console: Console) -> None:
+    console.print(f"[bold]{result['headline']}[/]")
+    for title, key, style in (("added", "sentences_added", "green"), ("removed", "sentences_removed", "red")):
+        for sentence in result[key]:
+            console.print(f"[{style}]{'+' if title == 'added' else '-'} {sentence}[/]", highlight=False)
+    for pair in result["sentences_rewritten"]:
+        console.print(f"[yellow]~ {pair['old']}\n  → {pair['new']}[/]", highlight=False)
+    console.print(f"{result['sentences_unchanged']} sentence(s) unchanged")

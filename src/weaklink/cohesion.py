@@ -14,14 +14,16 @@ import pyarrow as pa
 from weaklink.errors import InvalidArgument
 from weaklink.indicators import ties
 from weaklink.indicators.bloc_counts import OTHER, code_table, curated_cells, exchange_totals, media_cells
+from weaklink.indicators.exchanges import period_grid
 from weaklink.indicators.votes import alignment, paired_votes
 from weaklink.reference import countries
+from weaklink.text import analysis
 
 MISSING = {
     "events": "no media-coded event between the two in the window",
     "exchanges": "the curated timeline in the store does not cover this window",
     "votes": "no vote cast by both states in the window",
-    "rhetoric": "no documents in the store yet (rhetorical warmth needs `weaklink ingest docs`)",
+    "rhetoric": "no document by one of them that names the other with warm or hostile words in the window",
 }
 
 
@@ -73,6 +75,7 @@ class BlocData:
             "SELECT min(event_date) FROM events WHERE dataset = 'curated'").fetchall()[0][0]
         self.baseline_rate = self._baseline_rate(events)
         self.votes = self._vote_agreement()
+        self.rhetoric = self._rhetoric()
 
     def counts(self, period=None) -> ties.BlocCounts:
         media = _pick(self.media, period)
@@ -110,6 +113,25 @@ class BlocData:
                         cell[1] += row["votes"]
         return {p: _symmetric(cells, len(self.members)) for p, cells in result.items()}
 
+    def _rhetoric(self) -> dict:
+        """{period: [M, M] mean warmth, (score + 1) / 2, of members' documents toward each other}."""
+        con, index = self.wl.store.con, {m: i for i, m in enumerate(self.members)}
+        rows = con.execute("""SELECT date, issuers, parties, text FROM documents
+            WHERE list_has_any(issuers, ?) AND (? IS NULL OR date >= ?) AND (? IS NULL OR date <= ?)""",
+                           [self.members, self.since, self.since, self.until, self.until]).fetchall()
+        lex, cells = analysis.lexicons(self.wl.watch), {}
+        for day, issuers, parties, text in rows:
+            period = period_grid(day, day, self.freq)[0] if self.freq else None
+            scores = analysis.warmth(text, lex, [p for p in parties or [] if p not in issuers], list(issuers))
+            for issuer in (i for i in issuers if i in index):
+                for actor, entry in scores.items():
+                    if actor in index and entry["warm"] + entry["hostile"]:
+                        cell = cells.setdefault(period, {}).setdefault(tuple(sorted((index[issuer], index[actor]))),
+                                                                       [0.0, 0])
+                        cell[0] += (entry["score"] + 1) / 2
+                        cell[1] += 1
+        return {p: _symmetric(c, len(self.members)) for p, c in cells.items()}
+
     def components(self, period=None, years: float | None = None) -> dict[str, np.ndarray]:
         m = len(self.members)
         counts = self.counts(period)
@@ -119,7 +141,7 @@ class BlocData:
         exchanges = np.where(np.isnan(exchanges), 0.0, exchanges) if self._covered(period) else nan.copy()
         np.fill_diagonal(exchanges, np.nan)
         return {"events": ties.events_component(counts.media, counts.goldstein), "exchanges": exchanges,
-                "votes": self.votes.get(period, nan), "rhetoric": nan}
+                "votes": self.votes.get(period, nan), "rhetoric": self.rhetoric.get(period, nan)}
 
     def _covered(self, period) -> bool:
         """Whether the curated timeline covers the period (or window): no entry is news only then."""

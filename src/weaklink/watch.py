@@ -66,12 +66,55 @@ class Cohesion(_Strict):
         return weights
 
 
+def _check_aliases(aliases: list[str]) -> list[str]:
+    for alias in aliases:
+        if not alias.strip() or "*" in alias.rstrip("*") or alias.count("*") > 1:
+            raise ValueError(f"alias {alias!r}: expected text with at most one '*', at the very end")
+    return aliases
+
+
+class ActorLexicon(_Strict):
+    names: list[str] = []
+    demonyms: list[str] = []
+    metonyms: list[str] = []
+
+    _aliases = field_validator("names", "demonyms", "metonyms")(classmethod(lambda cls, v: _check_aliases(v)))
+
+
+class Lexicon(_Strict):
+    """Actor aliases per category, and strings never counted as any actor (docs/lexicon.md)."""
+
+    exclude: list[str] = []
+    actors: dict[str, ActorLexicon] = {}
+
+
+class Framing(_Strict):
+    relationship: dict[str, list[str]] = {}
+    stance: dict[str, list[str]] = {}
+
+    @field_validator("relationship", "stance")
+    @classmethod
+    def _terms(cls, terms: dict[str, list[str]]) -> dict[str, list[str]]:
+        for variants in terms.values():
+            _check_aliases(variants)
+        return terms
+
+
+class Tone(_Strict):
+    warm: list[str] = []
+    hostile: list[str] = []
+    negations: list[str] = []
+
+
 class WatchFile(_Strict):
     watch: Meta
     actors: list[Actor] = Field(min_length=1)
     blocs: dict[str, Bloc] = {}
     dyads: Dyads = Dyads()
     cohesion: Cohesion = Cohesion()
+    lexicon: Lexicon = Lexicon()
+    framing: Framing = Framing()
+    tone: Tone = Tone()
     path: str | None = Field(default=None, exclude=True)
 
     @field_validator("actors")
@@ -143,6 +186,11 @@ def _check_references(watch: WatchFile, text: str, origin: str) -> None:
             line = _line_of(text, ["blocs", name, "members"])
             raise WatchFileError(f"{origin}, line {line}: key 'blocs.{name}.members': names undeclared "
                                  f"actors {unknown}; expected ids declared under [[actors]]")
+    for actor in watch.lexicon.actors:
+        if actor not in known:
+            line = _line_of(text, ["lexicon", "actors", actor])
+            raise WatchFileError(f"{origin}, line {line}: key 'lexicon.actors.{actor}': not a declared actor; "
+                                 "expected ids declared under [[actors]]")
     for pair in watch.dyads.watch:
         if not set(pair) <= known:
             line = _line_of(text, ["dyads", "watch"])

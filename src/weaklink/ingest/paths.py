@@ -16,7 +16,14 @@ def _looks_like_events(path: Path) -> bool:
     return name.endswith(EVENT_SUFFIXES) and not any(part in name for part in NOT_EVENTS)
 
 
-def _expand_one(text: str) -> list[Path]:
+DOCUMENT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
+
+
+def _looks_like_document(path: Path) -> bool:
+    return path.name.lower().endswith(DOCUMENT_SUFFIXES)
+
+
+def _expand_one(text: str, wanted=_looks_like_events, what: str = "event files") -> list[Path]:
     if any(ch in text for ch in "*?["):
         matches = [Path(p) for p in glob.glob(text, recursive=True)]
         files = [p for p in matches if p.is_file()]
@@ -25,23 +32,28 @@ def _expand_one(text: str) -> list[Path]:
         return files
     path = Path(text)
     if path.is_dir():
-        files = [p for p in path.rglob("*") if p.is_file() and _looks_like_events(p)]
+        files = [p for p in path.rglob("*") if p.is_file() and wanted(p)]
         if not files:
-            raise NoInputFiles(
-                f"the folder {path} holds no event files (looked for names ending in "
-                f"{', '.join(EVENT_SUFFIXES)}, excluding GDELT mentions and GKG files)")
+            raise NoInputFiles(f"the folder {path} holds no {what} ({_looked_for(what)})")
         return files
     if not path.exists():
         raise NoInputFiles(f"no such file or folder: {path}")
     return [path]
 
 
-def expand_paths(paths: list[str | Path]) -> list[Path]:
+def _looked_for(what: str) -> str:
+    if what == "documents":
+        return f"looked for names ending in {', '.join(DOCUMENT_SUFFIXES)}"
+    return f"looked for names ending in {', '.join(EVENT_SUFFIXES)}, excluding GDELT mentions and GKG files"
+
+
+def expand_paths(paths: list[str | Path], documents: bool = False) -> list[Path]:
     """Every file named, found in a folder or matched by a glob, each once, in sorted order."""
     if not paths:
         raise NoInputFiles("no input paths given")
+    wanted, what = (_looks_like_document, "documents") if documents else (_looks_like_events, "event files")
     found: dict[Path, None] = {}
     for text in paths:
-        for path in sorted(_expand_one(str(text))):
+        for path in sorted(_expand_one(str(text), wanted, what)):
             found.setdefault(path.resolve(), None)
     return list(found)

@@ -131,6 +131,28 @@ def _votes_and_timeline(con: duckdb.DuckDBPyConnection) -> None:
         )""")
 
 
+@migration(3, "documents")
+def _documents(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SEQUENCE document_ids START 1")
+    con.execute("""
+        CREATE TABLE documents (
+            doc_id INTEGER PRIMARY KEY DEFAULT nextval('document_ids'),
+            file_id INTEGER,
+            path VARCHAR NOT NULL,
+            format VARCHAR,
+            sha256 VARCHAR NOT NULL,
+            fingerprint VARCHAR NOT NULL,   -- sha256 of the words only: equal for near-duplicates
+            date DATE NOT NULL,
+            issuers VARCHAR[] NOT NULL,
+            parties VARCHAR[],
+            title VARCHAR,
+            kind VARCHAR,
+            language VARCHAR,
+            source_url VARCHAR,
+            text VARCHAR NOT NULL
+        )""")
+
+
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     con.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
         version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP DEFAULT current_timestamp)""")
