@@ -30,6 +30,7 @@ from weaklink.ingest.unvotes import ingest_issues, ingest_roll_calls, ingest_vot
 from weaklink.progress import NullProgress, Progress
 from weaklink.reference import countries
 from weaklink.results import Result
+from weaklink.signposts import board
 from weaklink.store import Store, open_store
 from weaklink.text_api import TextMixin
 from weaklink.watch import WatchFile, load_watch
@@ -212,6 +213,34 @@ class Weaklink(TextMixin):
         return top.select(date=top.event_date, source=top.actor1_code, target=top.actor2_code,
                           event_code=top.event_code, goldstein=top.goldstein, mentions=top.num_mentions,
                           dataset=top.dataset, record_id=top.record_id, url=top.source_url).to_pyarrow().to_pylist()
+
+    # signposts and ACH -----------------------------------------------------------------------
+    def signposts(self, as_of: date | str | None = None, changed_since: date | str | None = None,
+                  record: bool = True) -> list[dict]:
+        """Every signpost's status, evidence and the date its status last changed (stored in the history)."""
+        found = board.evaluate_all(self, _as_date(as_of), record)
+        return board.changed_since(found, _as_date(changed_since)) if changed_since else found
+
+    def signpost(self, signpost_id: str, as_of: date | str | None = None) -> dict:
+        """One signpost evaluated, with its rule, evidence and full status history."""
+        spec = next((s for s in self.watch.signposts if s.id == signpost_id), None)
+        if spec is None:
+            raise InvalidArgument(f"no signpost {signpost_id!r}; signposts: "
+                                  f"{', '.join(s.id for s in self.watch.signposts)}")
+        current = next(s for s in board.evaluate_all(self, _as_date(as_of)) if s["id"] == signpost_id)
+        return {**current, "rule": spec.rule.model_dump(exclude_none=True), "note": spec.note,
+                "history": board.history(self, signpost_id)}
+
+    def replay_signposts(self, start: date | str, end: date | str | None = None, freq: str = "quarter") -> list:
+        """Evaluate the signposts at the end of every period from start to end, filling their history."""
+        return board.replay(self, _as_date(start), _as_date(end) or date.today(), freq)
+
+    def scenarios(self, as_of: date | str | None = None, recent_days: int = 90) -> list[dict]:
+        return board.scenarios(self, self.signposts(as_of), recent_days)
+
+    def ach(self, as_of: date | str | None = None) -> dict:
+        """ACH matrix: Heuer inconsistency and posterior per hypothesis, rated evidence, sensitivity."""
+        return board.ach_matrix(self, self.signposts(as_of))
 
     def iso3(self, actor: str) -> str:
         """ISO3 code of an actor given by code or name."""

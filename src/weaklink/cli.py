@@ -523,5 +523,118 @@ def text_warmth(ctx: click.Context, doc: str, fmt: str) -> None:
             out().print(f"  {actor}: {sentence['text']}", highlight=False)
 
 
+AS_OF = click.option("--as-of", default=None, metavar="YYYY-MM-DD", help="Evaluate as of this date (default today).")
+TABLE_OR_JSON = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+                             show_default=True)
+
+
+@main.group(invoke_without_command=True)
+@AS_OF
+@click.option("--changed-since", default=None, metavar="YYYY-MM-DD", help="Only signposts whose status changed since.")
+@TABLE_OR_JSON
+@click.pass_context
+@handle_errors
+def signposts(ctx: click.Context, as_of, changed_since, fmt: str) -> None:
+    """The signpost board: status, since when, and the evidence behind each (docs/signposts.md)."""
+    if ctx.invoked_subcommand:
+        return
+    with open_api(ctx) as wl:
+        board = wl.signposts(as_of=as_of, changed_since=changed_since)
+    if fmt == "json":
+        print(to_json(board))
+        return
+    from weaklink.cli_views import print_board
+
+    print_board(board, out())
+
+
+@signposts.command("explain")
+@click.argument("signpost_id")
+@AS_OF
+@TABLE_OR_JSON
+@click.pass_context
+@handle_errors
+def signposts_explain(ctx: click.Context, signpost_id: str, as_of, fmt: str) -> None:
+    """One signpost: its rule, current status, evidence with sources, and its history."""
+    with open_api(ctx) as wl:
+        result = wl.signpost(signpost_id, as_of=as_of)
+    if fmt == "json":
+        print(to_json(result))
+        return
+    from weaklink.cli_views import print_signpost
+
+    print_signpost(result, out())
+
+
+@signposts.command("replay")
+@click.option("--from", "start", required=True, metavar="YYYY-MM-DD")
+@click.option("--to", "end", default=None, metavar="YYYY-MM-DD", help="Default today.")
+@click.option("--freq", type=click.Choice(["month", "quarter", "year"]), default="quarter", show_default=True)
+@click.pass_context
+@handle_errors
+def signposts_replay(ctx: click.Context, start, end, freq) -> None:
+    """Evaluate the signposts at the end of each period, to fill their history."""
+    with open_api(ctx) as wl:
+        board = wl.replay_signposts(start, end, freq)
+    from weaklink.cli_views import print_board
+
+    print_board(board, out())
+
+
+@main.command()
+@AS_OF
+@TABLE_OR_JSON
+@click.pass_context
+@handle_errors
+def scenarios(ctx: click.Context, as_of, fmt: str) -> None:
+    """Per scenario: its signposts seen or emerging, and which moved recently."""
+    with open_api(ctx) as wl:
+        report = wl.scenarios(as_of)
+    if fmt == "json":
+        print(to_json(report))
+        return
+    rows = [{"scenario": r["title"], "signposts": r["signposts"], "seen": ", ".join(r["seen"]),
+             "emerging": ", ".join(r["emerging"]),
+             "moved_recently": ", ".join(f"{m['id']} ({m['status']}, {m['since']})" for m in r["moved_recently"])}
+            for r in report]
+    emit(pa.Table.from_pylist(rows or [{"scenario": None}]), "table", out(), title="Scenarios")
+
+
+@main.group(invoke_without_command=True)
+@AS_OF
+@TABLE_OR_JSON
+@click.pass_context
+@handle_errors
+def ach(ctx: click.Context, as_of, fmt: str) -> None:
+    """Analysis of Competing Hypotheses: the matrix, Heuer's inconsistency and a Bayesian reading."""
+    ctx.obj["as_of"] = as_of
+    if ctx.invoked_subcommand:
+        return
+    with open_api(ctx) as wl:
+        result = wl.ach(as_of)
+    if fmt == "json":
+        print(to_json(result))
+        return
+    from weaklink.cli_views import print_ach
+
+    print_ach(result, out())
+
+
+@ach.command("sensitivity")
+@TABLE_OR_JSON
+@click.pass_context
+@handle_errors
+def ach_sensitivity(ctx: click.Context, fmt: str) -> None:
+    """Evidence items whose removal or one-step re-rating would change the ranking."""
+    with open_api(ctx) as wl:
+        result = wl.ach(ctx.obj.get("as_of"))
+    if fmt == "json":
+        print(to_json(result["sensitivity"]))
+        return
+    from weaklink.cli_views import print_sensitivity
+
+    print_sensitivity(result, out())
+
+
 if __name__ == "__main__":
     main()

@@ -70,3 +70,57 @@ def print_compare(result: dict, console: Console) -> None:
     for pair in result["sentences_rewritten"]:
         console.print(f"[yellow]~ {pair['old']}\n  → {pair['new']}[/]", highlight=False)
     console.print(f"{result['sentences_unchanged']} sentence(s) unchanged")
+
+
+STATUS_STYLE = {"seen": "bold red", "emerging": "yellow", "not_seen": "dim"}
+
+
+def print_board(board: list[dict], console: Console) -> None:
+    table = Table(title="Signposts", header_style="bold")
+    for name in ("signpost", "status", "since", "detail"):
+        table.add_column(name, overflow="fold")
+    for s in board:
+        style = STATUS_STYLE[s["status"]]
+        table.add_row(s["id"], f"[{style}]{s['status'].replace('_', ' ')}[/]", s["since"] or "", s["detail"][:110])
+    console.print(table)
+
+
+def print_signpost(result: dict, console: Console) -> None:
+    console.print(f"[bold]{result['id']}[/]: {result['question']}")
+    console.print(f"status [{STATUS_STYLE[result['status']]}]{result['status']}[/] since {result['since']}; "
+                  f"window {result['window']['since']} to {result['window']['until']}")
+    console.print(result["detail"], highlight=False)
+    if result["note"]:
+        console.print(f"[dim]{result['note']}[/]")
+    for e in result["evidence"]:
+        console.print("  - " + "; ".join(f"{k}: {v}" for k, v in e.items() if v not in (None, "", [])),
+                      highlight=False)
+    console.print("history: " + ", ".join(f"{h['as_of']} {h['status']}" for h in result["history"]))
+
+
+def print_ach(result: dict, console: Console) -> None:
+    hypotheses = [h["id"] for h in result["hypotheses"]]
+    table = Table(title="ACH matrix (lower inconsistency = less contradicted)", header_style="bold")
+    for name in ("evidence", "weight", *hypotheses, "basis"):
+        table.add_column(name, overflow="fold", justify="left" if name in ("evidence", "basis") else "center")
+    for e in result["evidence"]:
+        table.add_row(f"{e['id']} {e['title']}", f"{e['weight']:.2f}", *(e["ratings"][h] for h in hypotheses),
+                      e["basis"])
+    table.add_row("[bold]Heuer inconsistency[/]", "", *(f"{h['inconsistency']:.2f}" for h in result["hypotheses"]),
+                  "")
+    table.add_row("[bold]posterior (Bayesian reading)[/]", "",
+                  *(f"{h['posterior']:.2f}" for h in result["hypotheses"]), "")
+    console.print(table)
+    leader = next(h for h in result["hypotheses"] if h["id"] == result["leading"])
+    console.print(f"Least contradicted: {leader['id']} {leader['title']}. "
+                  f"{len(result['sensitivity'])} evidence item(s) could change the ranking (`weaklink ach sensitivity`).")
+
+
+def print_sensitivity(result: dict, console: Console) -> None:
+    if not result["sensitivity"]:
+        console.print("No single evidence item's removal or one-step re-rating changes the ranking.")
+    for item in result["sensitivity"]:
+        flag = " [bold](changes the leading hypothesis)[/]" if item["leader_changes"] else ""
+        console.print(f"{item['evidence']}{flag}")
+        for change in item["changes"]:
+            console.print(f"    {change['change']}: ranking {' > '.join(change['ranking'])}", highlight=False)

@@ -10,11 +10,13 @@ import tomllib
 from datetime import date
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from weaklink.errors import UnknownCountry, WatchFileError
 from weaklink.reference import countries
+from weaklink.signposts.rules import Scenario, Signpost
 
 BUNDLED = "watch.toml"
 
@@ -106,6 +108,30 @@ class Tone(_Strict):
     negations: list[str] = []
 
 
+Rating = Literal["CC", "C", "N", "I", "II"]
+Level = Literal["high", "medium", "low"]
+
+
+class Hypothesis(_Strict):
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+    title: str
+    statement: str = ""
+
+
+class Evidence(_Strict):
+    """An ACH evidence item. Bound to a signpost, its ratings follow the signpost's status."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+    title: str
+    credibility: Level = "medium"
+    relevance: Level = "medium"
+    signpost: str | None = None
+    ratings: dict[str, Rating]                      # as rated (bound: when the signpost is seen)
+    when_emerging: dict[str, Rating] | None = None  # bound only; default: ratings one step toward N
+    when_not_seen: dict[str, Rating] | None = None  # bound only; default: N for every hypothesis
+    source: str = ""
+
+
 class WatchFile(_Strict):
     watch: Meta
     actors: list[Actor] = Field(min_length=1)
@@ -115,6 +141,10 @@ class WatchFile(_Strict):
     lexicon: Lexicon = Lexicon()
     framing: Framing = Framing()
     tone: Tone = Tone()
+    signposts: list[Signpost] = []
+    scenarios: list[Scenario] = []
+    hypotheses: list[Hypothesis] = []
+    evidence: list[Evidence] = []
     path: str | None = Field(default=None, exclude=True)
 
     @field_validator("actors")
@@ -163,6 +193,52 @@ def parse_watch(text: str, origin: str) -> WatchFile:
     return watch
 
 
+def _fail(origin: str, text: str, path: list, message: str) -> None:
+    key = ".".join(str(p) for p in path)
+    raise WatchFileError(f"{origin}, line {_line_of(text, path)}: key '{key}': {message}")
+
+
+def _rule_parts(rule) -> list:
+    children = list(getattr(rule, "rules", []) or [])
+    if rule.emerging is not None:
+        children.append(rule.emerging)
+    return [rule] + [part for child in children for part in _rule_parts(child)]
+
+
+def _check_rules(watch: WatchFile, text: str, origin: str) -> None:
+    """Rules may only name framing terms and blocs the file declares."""
+    terms = set(watch.framing.relationship) | set(watch.framing.stance)
+    for index, signpost in enumerate(watch.signposts):
+        for part in _rule_parts(signpost.rule):
+            unknown = [t for t in getattr(part, "terms", []) if terms and t not in terms]
+            if unknown:
+                _fail(origin, text, ["signposts", index, "rule"], f"unknown framing term(s) {unknown}; expected "
+                      "ids declared under [framing.relationship] or [framing.stance]")
+            if getattr(part, "bloc", None) and part.bloc not in watch.blocs:
+                _fail(origin, text, ["signposts", index, "rule"], f"unknown bloc {part.bloc!r}")
+
+
+def _check_ach(watch: WatchFile, text: str, origin: str) -> None:
+    """Signpost, scenario and evidence references must name things the file declares."""
+    _check_rules(watch, text, origin)
+    signposts = {s.id for s in watch.signposts}
+    hypotheses = [h.id for h in watch.hypotheses]
+    for index, scenario in enumerate(watch.scenarios):
+        unknown = [s for s in scenario.signposts if s not in signposts]
+        if unknown:
+            _fail(origin, text, ["scenarios", index, "signposts"], f"unknown signpost(s) {unknown}; "
+                  "expected ids declared under [[signposts]]")
+    for index, item in enumerate(watch.evidence):
+        if item.signpost and item.signpost not in signposts:
+            _fail(origin, text, ["evidence", index, "signpost"], f"unknown signpost {item.signpost!r}; "
+                  "expected an id declared under [[signposts]]")
+        for field in ("ratings", "when_emerging", "when_not_seen"):
+            given = getattr(item, field)
+            if given is not None and set(given) != set(hypotheses):
+                _fail(origin, text, ["evidence", index, field], f"rates {sorted(given)}; expected exactly the "
+                      f"hypotheses {hypotheses}")
+
+
 def _is_known_state(code: str) -> bool:
     try:
         countries.by_iso3(code)
@@ -191,6 +267,7 @@ def _check_references(watch: WatchFile, text: str, origin: str) -> None:
             line = _line_of(text, ["lexicon", "actors", actor])
             raise WatchFileError(f"{origin}, line {line}: key 'lexicon.actors.{actor}': not a declared actor; "
                                  "expected ids declared under [[actors]]")
+    _check_ach(watch, text, origin)
     for pair in watch.dyads.watch:
         if not set(pair) <= known:
             line = _line_of(text, ["dyads", "watch"])

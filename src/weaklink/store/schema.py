@@ -153,6 +153,19 @@ def _documents(con: duckdb.DuckDBPyConnection) -> None:
         )""")
 
 
+@migration(4, "signpost history")
+def _signpost_history(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("""
+        CREATE TABLE signpost_history (
+            signpost_id VARCHAR NOT NULL,
+            as_of DATE NOT NULL,            -- the evaluation date: the window ends here
+            status VARCHAR NOT NULL,        -- not_seen, emerging, seen
+            detail VARCHAR,
+            evidence JSON,
+            evaluated_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+        )""")
+
+
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     con.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
         version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP DEFAULT current_timestamp)""")

@@ -1,0 +1,1 @@
+"""Signposts bound to data, and Analysis of Competing Hypotheses over them."""
