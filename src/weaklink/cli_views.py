@@ -112,8 +112,9 @@ def print_ach(result: dict, console: Console) -> None:
                   *(f"{h['posterior']:.2f}" for h in result["hypotheses"]), "")
     console.print(table)
     leader = next(h for h in result["hypotheses"] if h["id"] == result["leading"])
-    console.print(f"Least contradicted: {leader['id']} {leader['title']}. "
-                  f"{len(result['sensitivity'])} evidence item(s) could change the ranking (`weaklink ach sensitivity`).")
+    console.print(f"Least contradicted: {leader['id']} {leader['title']}.")
+    console.print(f"{len(result['sensitivity'])} evidence item(s) could change the ranking "
+                  "(`weaklink ach sensitivity`).")
 
 
 def print_sensitivity(result: dict, console: Console) -> None:

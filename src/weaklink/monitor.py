@@ -5,22 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
-import pandas as pd
 
 from weaklink.indicators.alerts import Alert, anomalies, change_points
+from weaklink.indicators.exchanges import period_end
 
 SERIES = {"share_per_10k": "events per 10,000 stored events", "goldstein_mean": "mean Goldstein score"}
-PERIOD_LENGTH = {"day": "1D", "week": "7D", "month": "MS", "quarter": "QS", "year": "YS"}
-
-
-def _period_end(start: date, freq: str) -> date:
-    offset = pd.tseries.frequencies.to_offset(PERIOD_LENGTH[freq])
-    return (pd.Timestamp(start) + offset - pd.Timedelta(days=1)).date()
 
 
 def _explain(wl, a: str, b: str, series: str, alert: Alert, periods: list[date], freq: str) -> dict:
     start = periods[alert.index]
-    end = _period_end(periods[alert.index], freq) if alert.kind == "anomaly" else periods[-1]
+    end = period_end(periods[alert.index], freq) if alert.kind == "anomaly" else periods[-1]
     direction = "rose" if alert.value > alert.baseline else "fell"
     what = "shifted" if alert.kind == "change_point" else "spiked" if direction == "rose" else "dropped"
     return {
@@ -28,7 +22,7 @@ def _explain(wl, a: str, b: str, series: str, alert: Alert, periods: list[date],
         "value": round(alert.value, 4), "baseline": round(alert.baseline, 4), "size": round(alert.size, 2),
         "explanation": (f"{a}–{b} {SERIES[series]} {what}: {alert.baseline:.2f} → {alert.value:.2f} "
                         f"({alert.size:+.1f} × the series' noise) from {start.isoformat()}"),
-        "top_events": wl.top_events(a, b, start, _period_end(start, freq), limit=3),
+        "top_events": wl.top_events(a, b, start, period_end(start, freq), limit=3),
         "curated": wl.timeline([a, b], since=start, until=end).to_pyarrow()
                      .select(["id", "date", "kind", "description", "sources"]).to_pylist()[:5],
     }

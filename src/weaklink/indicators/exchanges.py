@@ -61,3 +61,9 @@ def exchange_counts(pairs: ibis.Table, grid: list[date], dyads: list[tuple[str, 
         period=joined.period, dyad=joined.a + "-" + joined.b,
         exchanges=ibis.coalesce(joined.exchanges, 0), leader=ibis.coalesce(joined.leader, 0),
     ).order_by(["period", "dyad"])
+
+
+def period_end(start: date, freq: str) -> date:
+    """The last day of the period that begins on `start`."""
+    offset = pd.tseries.frequencies.to_offset(PANDAS_FREQ[freq])
+    return (pd.Timestamp(start) + offset - pd.Timedelta(days=1)).date()

@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
-import pandas as pd
-
 from weaklink.errors import InvalidArgument
-from weaklink.indicators.exchanges import PANDAS_FREQ, period_grid
+from weaklink.indicators.exchanges import period_end, period_grid
 from weaklink.signposts import ach
 from weaklink.signposts.evaluate import evaluate
 
@@ -50,10 +48,8 @@ def replay(wl, start: date, end: date, freq: str = "quarter") -> list[dict]:
     if end < start:
         raise InvalidArgument(f"replay end {end} is before its start {start}")
     board = []
-    offset = pd.tseries.frequencies.to_offset(PANDAS_FREQ[freq])
     for period_start in period_grid(start, end, freq):
-        period_end = (pd.Timestamp(period_start) + offset).date() - timedelta(days=1)
-        board = evaluate_all(wl, min(period_end, end))
+        board = evaluate_all(wl, min(period_end(period_start, freq), end))
     return board
 
 

@@ -8,6 +8,7 @@ from datetime import date
 import ibis
 import numpy as np
 
+from weaklink.indicators.exchanges import period_end, period_grid
 from weaklink.signposts.rules import AllRule, AnyRule, DocumentRule, EventRule, IndicatorRule, VoteRule
 from weaklink.text import analysis
 
@@ -145,8 +146,6 @@ def _series(wl, rule: IndicatorRule) -> list[tuple[date, float]]:
 
 
 def _document_mentions(wl, rule: IndicatorRule) -> list[tuple[date, float]]:
-    from weaklink.indicators.exchanges import period_grid
-
     lex, target, per = analysis.lexicons(wl.watch), wl.iso3(rule.mention), {}
     for doc in _matching_documents(wl, rule, date(1900, 1, 1), date(9999, 12, 31)):
         count = analysis.mentions(doc["text"], lex, target).get(target, {}).get("count", 0)
@@ -156,7 +155,7 @@ def _document_mentions(wl, rule: IndicatorRule) -> list[tuple[date, float]]:
 
 def _indicator(wl, rule: IndicatorRule, since: date, until: date) -> Outcome:
     series = _series(wl, rule)
-    window = [v for p, v in series if since <= p <= until]
+    window = [v for p, v in series if p <= until and period_end(p, rule.freq) >= since]  # periods overlapping it
     if not window:
         return Outcome("not_seen", f"{rule.indicator}: no value in the window")
     mean = float(np.mean(window))

@@ -1,0 +1,245 @@
+"""Signpost rules on constructed data with known outcomes, the bundled signposts, history and ACH."""
+
+from __future__ import annotations
+
+import pytest
+
+from gdelt_lines import gdelt_line, write_lines
+from weaklink.errors import WatchFileError
+from weaklink.signposts import ach
+from weaklink.watch import bundled_text, parse_watch
+
+HEADER = "id,date,end_date,kind,actors,level,cameo_code,quad_class,description,sources,confidence\n"
+
+
+def timeline(tmp_path, rows: list[str]):
+    path = tmp_path / "t.csv"
+    path.write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def row(id, date, kind, actors, level="leader", code="040", quad=1, confidence="high"):
+    return f"{id},{date},,{kind},{actors},{level},{code},{quad},Something happened.,https://example.org/{id},{confidence}"
+
+
+def with_signpost(wl, toml: str) -> None:
+    wl.watch = parse_watch(bundled_text() + "\n" + toml, "test")
+
+
+def status(wl, signpost_id: str, as_of: str) -> str:
+    return next(s for s in wl.signposts(as_of=as_of) if s["id"] == signpost_id)["status"]
+
+
+EVENT = """[[signposts]]
+id = "test-event"
+question = "Do all three meet at leader level?"
+window_days = 365
+rule = { kind = "event", actors_all = ["CHN", "PRK", "RUS"], kinds = ["summit"], level = ["leader"], min_count = 2, emerging = { kind = "event", actors_all = ["CHN", "PRK", "RUS"] } }
+"""
+
+
+def test_event_rule_fires_emerges_or_not(wl, tmp_path):
+    wl.ingest_timeline([timeline(tmp_path, [
+        row("a", "2024-03-01", "summit", "CHN;PRK;RUS"),
+        row("b", "2024-06-01", "other", "RUS;PRK;CHN", level="minister"),
+        row("c", "2024-09-01", "summit", "PRK;CHN;RUS"),
+        row("d", "2024-09-02", "summit", "CHN;RUS"),
+    ])])
+    with_signpost(wl, EVENT)
+    assert status(wl, "test-event", "2023-12-31") == "not_seen"
+    assert status(wl, "test-event", "2024-06-30") == "emerging"   # one leader summit, min 2; any trilateral entry
+    board = {s["id"]: s for s in wl.signposts(as_of="2024-12-31")}
+    assert board["test-event"]["status"] == "seen"
+    assert {e["id"] for e in board["test-event"]["evidence"]} == {"a", "c"}
+    assert all(e["sources"].startswith("https://") for e in board["test-event"]["evidence"])
+
+
+def test_event_rule_on_media_events_by_direction(wl, tmp_path):
+    lines = [gdelt_line(i, sqldate="20240510", a1code="CHN", a1country="CHN", a2code="RUS", a2country="RUS",
+                        code="072", quad=2, goldstein=7.2) for i in range(1, 4)]
+    lines.append(gdelt_line(9, sqldate="20240510", a1code="RUS", a1country="RUS", a2code="CHN", a2country="CHN",
+                            code="072", quad=2))
+    wl.ingest_gdelt([write_lines(tmp_path / "aid.CSV", lines)])
+    with_signpost(wl, """[[signposts]]
+id = "test-aid"
+question = "Does China send military aid to Russia?"
+rule = { kind = "event", datasets = ["gdelt"], source = ["CHN"], target = ["RUS"], cameo_codes = ["072"], min_count = 3 }
+""")
+    assert status(wl, "test-aid", "2024-12-31") == "seen"
+    with_signpost(wl, """[[signposts]]
+id = "test-aid"
+question = "Does Russia send military aid to China?"
+rule = { kind = "event", datasets = ["gdelt"], source = ["RUS"], target = ["CHN"], cameo_codes = ["072"], min_count = 3 }
+""")
+    assert status(wl, "test-aid", "2024-12-31") == "not_seen"
+
+
+def test_vote_rule(wl):
+    wl.ingest_unsc()
+    with_signpost(wl, """[[signposts]]
+id = "test-vote"
+question = "Do China and Russia split at the UNSC?"
+window_days = 365
+rule = { kind = "vote", states = ["CHN", "RUS"], body = "unsc", veto_only = true }
+""")
+    assert status(wl, "test-vote", "2022-12-31") == "not_seen"  # May 2022: both vetoed, no split
+    board = {s["id"]: s for s in wl.signposts(as_of="2024-12-31")}
+    assert board["test-vote"]["status"] == "seen"
+    assert board["test-vote"]["evidence"][0]["decision"] == "S/2024/255"
+    assert board["test-vote"]["evidence"][0]["RUS"] == "no (veto)"
+
+
+DOC = """---
+date: {date}
+issuers: [CHN]
+parties: [CHN, PRK]
+title: Readout
+---
+{text}
+"""
+
+
+def test_document_rule(wl, tmp_path):
+    (tmp_path / "a.md").write_text(DOC.format(date="2024-04-12", text="The two sides cherish their traditional "
+                                              "friendship. The United States should stop its military intimidation."))
+    (tmp_path / "b.md").write_text(DOC.format(date="2023-04-12", text="The two sides cherish their traditional "
+                                              "friendship."))
+    wl.ingest_docs([tmp_path / "a.md", tmp_path / "b.md"])
+    with_signpost(wl, """[[signposts]]
+id = "test-doc"
+question = "Does China name the US when talking to the DPRK?"
+rule = { kind = "document", issuers = ["CHN"], parties = ["CHN", "PRK"], mention = "USA" }
+
+[[signposts]]
+id = "test-term"
+question = "Does China speak of military intimidation?"
+rule = { kind = "document", issuers = ["CHN"], terms = ["military_intimidation"], min_documents = 2, emerging = { kind = "document", issuers = ["CHN"], terms = ["military_intimidation"] } }
+""")
+    board = {s["id"]: s for s in wl.signposts(as_of="2024-12-31")}
+    assert board["test-doc"]["status"] == "seen" and board["test-doc"]["evidence"][0]["mentions"] == 1
+    assert board["test-term"]["status"] == "emerging"
+    assert status(wl, "test-doc", "2023-12-31") == "not_seen"
+
+
+def test_indicator_rule_threshold_sd_and_ratio(wl, tmp_path):
+    rows = [row(f"x{y}-{k}", f"{y}-0{k + 1}-10", "visit", "CHN;PRK") for y in range(2015, 2023) for k in range(2)]
+    rows += [row(f"x2024-{k}", f"2024-0{k + 1}-10", "visit", "CHN;PRK") for k in range(6)]
+    rows += [row("x2023-0", "2023-03-10", "visit", "CHN;PRK")]
+    wl.ingest_timeline([timeline(tmp_path, rows)])
+    base = 'indicator = "exchanges", actors = ["CHN", "PRK"], freq = "year", baseline_since = "2015-01-01", ' \
+           'baseline_until = "2022-12-31"'
+    with_signpost(wl, f"""[[signposts]]
+id = "test-above"
+question = "More than 5 exchanges a year?"
+rule = {{ kind = "indicator", indicator = "exchanges", actors = ["CHN", "PRK"], freq = "year", above = 5 }}
+
+[[signposts]]
+id = "test-ratio"
+question = "Twice the baseline?"
+rule = {{ kind = "indicator", {base}, ratio = 2.0 }}
+
+[[signposts]]
+id = "test-sd"
+question = "One SD above the baseline?"
+rule = {{ kind = "indicator", {base}, sd = 1.0 }}
+""")
+    board = {s["id"]: s["status"] for s in wl.signposts(as_of="2024-12-31")}
+    assert board == {**board, "test-above": "seen", "test-ratio": "seen", "test-sd": "seen"}
+    earlier = {s["id"]: s["status"] for s in wl.signposts(as_of="2023-12-31")}
+    assert (earlier["test-above"], earlier["test-ratio"], earlier["test-sd"]) == ("not_seen",) * 3
+
+
+def test_all_and_any(wl, tmp_path):
+    wl.ingest_timeline([timeline(tmp_path, [row("p", "2024-03-01", "summit", "CHN;RUS")])])
+    with_signpost(wl, """[[signposts]]
+id = "test-all"
+question = "Both?"
+rule = { kind = "all", rules = [ { kind = "event", actors_all = ["CHN", "RUS"] }, { kind = "event", actors_all = ["CHN", "PRK"] } ] }
+
+[[signposts]]
+id = "test-any"
+question = "Either?"
+rule = { kind = "any", rules = [ { kind = "event", actors_all = ["CHN", "RUS"] }, { kind = "event", actors_all = ["CHN", "PRK"] } ] }
+""")
+    board = {s["id"]: s["status"] for s in wl.signposts(as_of="2024-12-31")}
+    assert (board["test-all"], board["test-any"]) == ("emerging", "seen")
+
+
+def test_history_and_changed_since(wl, tmp_path):
+    wl.ingest_timeline([timeline(tmp_path, [row("a", "2024-03-01", "summit", "CHN;PRK;RUS"),
+                                            row("c", "2024-09-01", "summit", "PRK;CHN;RUS")])])
+    with_signpost(wl, EVENT)
+    wl.replay_signposts("2024-01-01", "2024-12-31", freq="quarter")
+    explained = wl.signpost("test-event", as_of="2024-12-31")
+    assert [(h["as_of"], h["status"]) for h in explained["history"]] == [
+        ("2024-03-31", "emerging"), ("2024-09-30", "seen")]
+    assert explained["since"] == "2024-09-30"
+    changed = wl.signposts(as_of="2024-12-31", changed_since="2024-07-01")
+    assert "test-event" in {s["id"] for s in changed}
+    assert "test-event" not in {s["id"] for s in wl.signposts(as_of="2024-12-31", changed_since="2024-10-01")}
+
+
+@pytest.mark.parametrize("rule, key, expected", [
+    ('{ kind = "event", min_count = 1 }', "signposts.14.rule", "needs actors_all"),
+    ('{ kind = "meeting", actors_all = ["CHN"] }', "signposts.14.rule", "does not match any of the expected tags"),
+    ('{ kind = "indicator", indicator = "exchanges", above = 1, below = 2 }', "signposts.14.rule", "exactly one"),
+    ('{ kind = "document", issuers = ["CHN"], terms = ["friendship_forever"] }', "signposts.14.rule",
+     "unknown framing term"),
+])
+def test_invalid_rules_name_key_and_line(rule, key, expected):
+    text = bundled_text() + f'\n[[signposts]]\nid = "bad"\nquestion = "?"\nrule = {rule}\n'
+    with pytest.raises(WatchFileError) as error:
+        parse_watch(text, "watch.toml")
+    message = str(error.value)
+    assert f"key '{key}" in message and expected in message and "line " in message
+
+
+def test_heuer_and_bayes_on_a_hand_worked_matrix():
+    # Three hypotheses, three items.      A            B            C        weight
+    #   e1 (high x high = 1.0)            C            I            II       1.0
+    #   e2 (high x low  = 0.4)            I            C            N        0.4
+    #   e3 (medium x medium = 0.49)       N            II           C        0.49
+    # Heuer inconsistency (I = 1, II = 2, times weight):
+    #   A = 0.4 x 1 = 0.4;  B = 1.0 x 1 + 0.49 x 2 = 1.98;  C = 1.0 x 2 = 2.0   -> ranking A, B, C
+    # Bayes (P: CC .9, C .7, N .5, I .3, II .1; P ** weight; equal priors):
+    #   A: .7 * .3**.4 * .5**.49 ; B: .3 * .7**.4 * .1**.49 ; C: .1 * .5**.4 * .7**.49
+    rows = [ach.Row("e1", 1.0, {"A": "C", "B": "I", "C": "II"}),
+            ach.Row("e2", 0.4, {"A": "I", "B": "C", "C": "N"}),
+            ach.Row("e3", 0.49, {"A": "N", "B": "II", "C": "C"})]
+    scores = ach.inconsistency(rows, ["A", "B", "C"])
+    assert scores == {"A": 0.4, "B": 1.98, "C": 2.0}
+    assert ach.ranking(scores) == ["A", "B", "C"]
+    raw = {"A": .7 * .3 ** .4 * .5 ** .49, "B": .3 * .7 ** .4 * .1 ** .49, "C": .1 * .5 ** .4 * .7 ** .49}
+    total = sum(raw.values())
+    assert ach.posterior(rows, ["A", "B", "C"]) == pytest.approx({h: v / total for h, v in raw.items()}, abs=1e-4)
+    # Sensitivity: B and C differ by 0.02; re-rating e3's B from II to I (1.98 -> 1.49) keeps the order,
+    # but e3's C moving from C to I (2.0 -> 2.49) keeps it too; e1's C from II to I (2.0 -> 1.0) swaps B and C.
+    sensitive = {item["evidence"]: item for item in ach.sensitivity(rows, ["A", "B", "C"])}
+    assert any(c["change"] == "C: II → I" and c["ranking"] == ["A", "C", "B"] for c in sensitive["e1"]["changes"])
+
+
+def test_bound_evidence_rerates_when_the_signpost_changes(wl):
+    before = {e["id"]: e for e in wl.ach(as_of="2023-12-31")["evidence"]}
+    wl.ingest_unsc()
+    after = {e["id"]: e for e in wl.ach(as_of="2024-12-31")["evidence"]}
+    assert before["E1"]["ratings"] == {"H1": "C", "H2": "N", "H3": "N"}  # unsc-divergence not seen
+    assert after["E1"]["ratings"] == {"H1": "I", "H2": "C", "H3": "C"}   # seen: China abstained, Russia vetoed
+    assert "unsc-divergence is seen since 2024-12-31" in after["E1"]["basis"]
+    assert before["E8"]["basis"] == "rated by the watch file's author"
+
+
+def test_bundled_signposts_on_bundled_data(wl):
+    wl.ingest_timeline()
+    wl.ingest_unsc()
+    board = {s["id"]: s for s in wl.replay_signposts("2023-01-01", "2025-12-31", freq="quarter")}
+    framework_ids = {"trilateral-summit", "trilateral-platform", "trilateral-military", "security-architecture",
+                     "china-arms-russia", "china-sanctions-relief", "unsc-divergence", "us-in-china-dprk-talk",
+                     "blood-ally-language", "china-europe-balancing", "peninsula-in-us-china", "exchange-tempo",
+                     "alliance-tightening", "us-in-joint-statements"}
+    assert set(board) == framework_ids
+    assert all(s["status"] in ("seen", "emerging", "not_seen") and s["detail"] for s in board.values())
+    assert board["unsc-divergence"]["status"] == "seen" and board["unsc-divergence"]["since"] == "2024-03-31"
+    result = wl.ach(as_of="2025-12-31")
+    assert {h["id"] for h in result["hypotheses"]} == {"H1", "H2", "H3"}
+    assert sum(h["posterior"] for h in result["hypotheses"]) == pytest.approx(1.0, abs=1e-3)
+    assert len(wl.scenarios(as_of="2025-12-31")) == 3
