@@ -5,7 +5,10 @@ stripped) repeated to --mb megabytes (UTF-8). Matching uses the bundled watch fi
 
     .venv/bin/python benchmarks/text_throughput.py [--mb 50] [--repeat 3]
 
-Target (issue 5): mentions + terms together at least 20 MB/s on this machine.
+Target (issue 5): mentions + terms together at least 20 MB/s on this machine. The counting path
+(`analysis.profile`: mention counts per actor and category, and framing-term counts, from one pass) is
+what term trends and signposts use; listing every hit with its position (`analysis.mentions`) builds
+one Python object per hit and is reported beside it.
 """
 
 from __future__ import annotations
@@ -51,16 +54,18 @@ def main() -> None:
     size = len(text.encode("utf-8")) / 1e6
     hits = sum(m["count"] + m["demonyms"] + m["metonyms"] for m in analysis.mentions(text, lex).values())
     print(f"corpus: {size:.1f} MB of UTF-8 text from {len(list(DOCS.glob('*.md')))} documents; {hits:,} actor hits")
-    print(f"{'task':28s} {'seconds':>8s} {'MB/s':>8s}")
-    total = 0.0
-    for name, func in (("mentions (all categories)", lambda t: analysis.mentions(t, lex)),
-                       ("framing terms", lambda t: analysis.term_counts(t, lex))):
+    print(f"{'task':46s} {'seconds':>8s} {'MB/s':>8s}")
+    tasks = [("mentions + terms, counts (one pass)", lambda t: analysis.profile(t, lex)),
+             ("mentions with every hit's position", lambda t: analysis.mentions(t, lex)),
+             ("framing terms alone", lambda t: analysis.term_counts(t, lex))]
+    rates = {}
+    for name, func in tasks:
         seconds = timed(func, text, args.repeat)
-        total += seconds
-        print(f"{name:28s} {seconds:8.2f} {size / seconds:8.1f}")
-    rate = size / total
+        rates[name] = size / seconds
+        print(f"{name:46s} {seconds:8.2f} {rates[name]:8.1f}")
+    rate = rates[tasks[0][0]]
     verdict = "PASS" if rate >= TARGET_MB_S else "FAIL"
-    print(f"{'mentions + terms':28s} {total:8.2f} {rate:8.1f}   target >= {TARGET_MB_S:.0f} MB/s: {verdict}")
+    print(f"target: mentions + terms >= {TARGET_MB_S:.0f} MB/s: {rate:.1f} MB/s {verdict}")
 
 
 if __name__ == "__main__":

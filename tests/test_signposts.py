@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from gdelt_lines import gdelt_line, write_lines
+
 from weaklink.errors import WatchFileError
 from weaklink.signposts import ach
 from weaklink.watch import bundled_text, parse_watch

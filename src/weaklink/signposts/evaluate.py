@@ -120,8 +120,9 @@ def _document(wl, rule: DocumentRule, since: date, until: date) -> Outcome:
     lex, hits = analysis.lexicons(wl.watch), []
     target = wl.iso3(rule.mention) if rule.mention else None
     for doc in _matching_documents(wl, rule, since, until):
-        names = analysis.mentions(doc["text"], lex, target).get(target, {}).get("count", 0) if target else 0
-        terms = {t: n for t, n in analysis.term_counts(doc["text"], lex).items() if t in rule.terms and n}
+        mentioned, counted = analysis.profile(doc["text"], lex)
+        names = mentioned.get(target, {}).get("count", 0) if target else 0
+        terms = {t: n for t, n in counted.items() if t in rule.terms and n}
         if (not target or names >= rule.min_mentions) and (not rule.terms or terms):
             hits.append({k: v for k, v in doc.items() if k != "text"} | {"mentions": names, "terms": terms})
     return Outcome(_seen(len(hits), rule.min_documents),
@@ -148,7 +149,7 @@ def _series(wl, rule: IndicatorRule) -> list[tuple[date, float]]:
 def _document_mentions(wl, rule: IndicatorRule) -> list[tuple[date, float]]:
     lex, target, per = analysis.lexicons(wl.watch), wl.iso3(rule.mention), {}
     for doc in _matching_documents(wl, rule, date(1900, 1, 1), date(9999, 12, 31)):
-        count = analysis.mentions(doc["text"], lex, target).get(target, {}).get("count", 0)
+        count = analysis.profile(doc["text"], lex)[0].get(target, {}).get("count", 0)
         per.setdefault(period_grid(doc["date"], doc["date"], rule.freq)[0], []).append(count)
     return sorted((p, float(np.mean(v))) for p, v in per.items())
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections import Counter
 from dataclasses import dataclass
+
+import numpy as np
 
 from weaklink.text.matcher import Hit, Matcher, make_entry
 
@@ -18,12 +19,23 @@ NEGATION_AFTER = 12   # characters after it (Korean and Japanese negate after th
 
 @dataclass
 class Lexicons:
-    """Compiled matchers for one watch file: actors (with exclusions), framing terms, tone."""
+    """One compiled matcher for a watch file's actor aliases (with exclusions), framing terms and tone."""
 
-    actors: Matcher
-    terms: Matcher
-    tone: Matcher
+    matcher: Matcher                 # actor aliases, exclusions and framing terms, in one pass
+    tone: Matcher                    # warm, hostile and negation words (only for warmth)
     term_ids: list[tuple[str, str]]
+
+    def __post_init__(self) -> None:
+        keys = [e.key for e in self.matcher.entries]
+        actors = sorted({k[0] for k in keys if len(k) == 2 and k[1] in CATEGORIES})
+        self.actor_names = actors
+        self.actor_of = np.array([actors.index(k[0]) if len(k) == 2 and k[1] in CATEGORIES else -1 for k in keys]
+                                 or [-1])
+        self.category_of = np.array([CATEGORIES.index(k[1]) if len(k) == 2 and k[1] in CATEGORIES else -1
+                                     for k in keys] or [-1])
+        terms = [t for _, t in self.term_ids]
+        self.term_of = np.array([terms.index(k[1]) if k[0] in ("relationship", "stance") else -1 for k in keys]
+                                or [-1])
 
 
 _CACHE: dict[str, Lexicons] = {}
@@ -40,22 +52,45 @@ def lexicons(watch) -> Lexicons:
 
 
 def _build(watch) -> Lexicons:
-    actors = [make_entry(("exclude",), a) for a in watch.lexicon.exclude]
+    entries = [make_entry(("exclude",), a) for a in watch.lexicon.exclude]
     for actor, lex in watch.lexicon.actors.items():
-        actors += [make_entry((actor, cat), a) for cat in CATEGORIES for a in getattr(lex, cat)]
+        entries += [make_entry((actor, cat), a) for cat in CATEGORIES for a in getattr(lex, cat)]
     term_ids = [(group, term) for group in ("relationship", "stance") for term in getattr(watch.framing, group)]
-    terms = [make_entry((group, term), v) for group, term in term_ids
-             for v in getattr(watch.framing, group)[term]]
+    entries += [make_entry((group, term), v) for group, term in term_ids
+                for v in getattr(watch.framing, group)[term]]
     tone = [make_entry(("tone", kind), v) for kind in ("warm", "hostile", "negations")
             for v in getattr(watch.tone, kind)]
-    return Lexicons(Matcher(actors), Matcher(terms), Matcher(tone), term_ids)
+    return Lexicons(Matcher(entries), Matcher(tone), term_ids)
+
+
+def _hits(text: str, lex: Lexicons, group: str) -> list[Hit]:
+    if group == "tone":
+        return lex.tone.find(text)
+    return [h for h in lex.matcher.find(text) if _group(h.key) == group]
+
+
+def _group(key: tuple[str, ...]) -> str:
+    return "tone" if key[0] == "tone" else "framing" if key[0] in ("relationship", "stance") else "actor"
+
+
+def profile(text: str, lex: Lexicons) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+    """Mention counts per actor and category, and framing-term counts, from one vectorised pass."""
+    _, _, _, index = lex.matcher.scan(text)
+    actor, category = lex.actor_of[index], lex.category_of[index]
+    mentioned = actor >= 0
+    cells = np.bincount(actor[mentioned] * 3 + category[mentioned], minlength=3 * len(lex.actor_names))
+    counts = {name: {"count": int(cells[3 * i]), "demonyms": int(cells[3 * i + 1]), "metonyms": int(cells[3 * i + 2])}
+              for i, name in enumerate(lex.actor_names) if cells[3 * i:3 * i + 3].any()}
+    term = lex.term_of[index]
+    totals = np.bincount(term[term >= 0], minlength=len(lex.term_ids))
+    return counts, {t: int(totals[k]) for k, (_, t) in enumerate(lex.term_ids)}
 
 
 def mentions(text: str, lex: Lexicons, actor: str | None = None,
              categories: tuple[str, ...] = CATEGORIES) -> dict[str, dict]:
     """Per actor: `count` (names and abbreviations), `demonyms`, `metonyms`, and every hit's position."""
     result: dict[str, dict] = {}
-    for hit in lex.actors.find(text):
+    for hit in _hits(text, lex, "actor"):
         who, category = hit.key[0], hit.key[-1]
         if who == "exclude" or category not in categories or (actor and who != actor):
             continue
@@ -67,14 +102,21 @@ def mentions(text: str, lex: Lexicons, actor: str | None = None,
 
 def term_counts(text: str, lex: Lexicons) -> dict[str, int]:
     """Occurrences of each framing term (relationship labels and stance terms) by term id."""
-    counts = Counter(hit.key[1] for hit in lex.terms.find(text))
-    return {term: counts.get(term, 0) for _, term in lex.term_ids}
+    return profile(text, lex)[1]
+
+
+ABBREVIATION = re.compile(r"(?:\b(?:[A-Z]\.){2,}|\b(?:Mr|Mrs|Ms|Dr|St|No|Jr|Sr|vs|etc|e\.g|i\.e|Gen|Lt|Col)\.)$")
 
 
 def sentences(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, sentence) spans, split after . ! ? and their CJK forms, and at blank lines."""
+    """(start, end, sentence) spans, split after . ! ? and their CJK forms, and at blank lines.
+
+    A period ending an abbreviation ("U.S.", "D.P.R.K.", "Mr.") does not end the sentence.
+    """
     spans, start = [], 0
     for match in SENTENCE_END.finditer(text):
+        if "\n" not in match.group() and ABBREVIATION.search(text, 0, match.start()):
+            continue
         _add_span(spans, text, start, match.start())
         start = match.end()
     _add_span(spans, text, start, len(text))
@@ -91,7 +133,7 @@ def _add_span(spans: list, text: str, start: int, end: int) -> None:
 
 def _tone_hits(text: str, lex: Lexicons) -> list[tuple[Hit, bool]]:
     """Warm and hostile hits, each with whether a nearby negation cancels it."""
-    hits = lex.tone.find(text)
+    hits = _hits(text, lex, "tone")
     negations = [h for h in hits if h.key[1] == "negations"]
     found = []
     for hit in (h for h in hits if h.key[1] != "negations"):

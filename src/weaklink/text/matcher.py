@@ -15,9 +15,14 @@ import re
 from dataclasses import dataclass
 
 import ahocorasick
+import numpy as np
 
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u1100-\u11ff\uf900-\ufaff]")
 CAPITALS = re.compile(r"^[A-Z0-9][A-Z0-9.\-' ]*$")
+
+
+# Hits of different groups never block each other: actor aliases (with exclusions), framing terms, tone.
+GROUPS = {"relationship": 1, "stance": 1, "tone": 2}
 
 
 @dataclass(frozen=True)
@@ -59,48 +64,112 @@ def make_entry(key: tuple[str, ...], alias: str) -> Entry:
     return Entry(key, alias, stem if case_sensitive else _lower(stem), star, case_sensitive, bounded)
 
 
+ASCII_WORD = np.zeros(128, dtype=bool)
+ASCII_WORD[[ord(c) for c in "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"]] = True
+NOT_LETTERS_ABOVE_ASCII = [(0x80, 0xBF), (0xD7, 0xD7), (0xF7, 0xF7), (0x2000, 0x2BFF), (0x3000, 0x303F),
+                           (0xFE30, 0xFE4F), (0xFF00, 0xFF0F), (0xFF1A, 0xFF20), (0xFF3B, 0xFF40), (0xFF5B, 0xFF65)]
+
+
+def word_chars(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per character: is it part of a word (letter or digit), and is it a letter. Vectorised over code points:
+    ASCII by table; above ASCII, everything but punctuation and symbol blocks counts as a letter."""
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    ascii_part = points < 128
+    word = np.where(ascii_part, ASCII_WORD[np.minimum(points, 127)], True)
+    for low, high in NOT_LETTERS_ABOVE_ASCII:
+        word &= ~((points >= low) & (points <= high))
+    digit = (points >= 48) & (points <= 57)
+    return word, word & ~digit
+
+
 class Matcher:
     """All entries of a lexicon in two automata (capitals-only, and case-insensitive)."""
 
     def __init__(self, entries: list[Entry]) -> None:
-        self.automata = {}
+        self.entries = entries
+        self.group = np.array([GROUPS.get(e.key[0], 0) for e in entries] or [0])
+        self.stem_length = np.array([len(e.stem) for e in entries] or [0])
+        self.star = np.array([e.star for e in entries] or [False])
+        self.bounded = np.array([e.bounded for e in entries] or [False])
+        self.automata, slots = {}, []
         for sensitive in (True, False):
-            automaton = ahocorasick.Automaton()
-            for entry in (e for e in entries if e.case_sensitive == sensitive):
-                found = automaton.get(entry.stem, None) if entry.stem in automaton else None
-                automaton.add_word(entry.stem, (found or ()) + (entry,))
+            automaton, by_stem = ahocorasick.Automaton(), {}
+            for index, entry in enumerate(entries):
+                if entry.case_sensitive == sensitive:
+                    by_stem.setdefault(entry.stem, []).append(index)
+            for stem, indices in by_stem.items():
+                automaton.add_word(stem, len(slots))
+                slots.append(indices)
             if len(automaton):
                 automaton.make_automaton()
                 self.automata[sensitive] = automaton
+        # A slot is one stem; several entries may share it (an exclusion that is also a framing term).
+        self.slot_size = np.array([len(s) for s in slots] or [1])
+        self.slot_offset = np.concatenate(([0], np.cumsum(self.slot_size)[:-1]))
+        self.slot_entries = np.array([i for s in slots for i in s] or [0])
 
-    def _candidates(self, text: str) -> list[tuple[int, int, Entry]]:
-        found = []
+    def _candidates(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(end position, entry index) of every raw match, from both automata."""
+        pairs = []
         for sensitive, automaton in self.automata.items():
-            haystack = text if sensitive else _lower(text)
-            for end, entries in automaton.iter(haystack):
-                for entry in entries:
-                    found.append((end - len(entry.stem) + 1, end + 1, entry))
-        return found
+            pairs += automaton.iter(text if sensitive else _lower(text))
+        if not pairs:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        found = np.array(pairs, dtype=np.int64)
+        ends, slots = found[:, 0] + 1, found[:, 1]
+        sizes = self.slot_size[slots]
+        if (sizes == 1).all():
+            return ends, self.slot_entries[self.slot_offset[slots]]
+        within = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        return np.repeat(ends, sizes), self.slot_entries[np.repeat(self.slot_offset[slots], sizes) + within]
+
+    def scan(self, text: str) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
+        """The folded text and the accepted hits as arrays (start, end, entry index), in text order.
+
+        Entries whose key starts with a different first element never block each other (so an actor
+        alias and a framing term may cover the same words); within a group, longest-leftmost wins.
+        """
+        text = fold(text)
+        ends, index = self._candidates(text)
+        if not len(ends):
+            empty = np.zeros(0, dtype=np.int64)
+            return text, empty, empty, empty
+        word, letter = word_chars(text)
+        starts = ends - self.stem_length[index]
+        ends = np.where(self.star[index], _next_break(letter, ends, len(text)), ends)
+        padded = np.concatenate(([False], word, [False]))
+        keep = ~self.bounded[index] | (~padded[starts] & ~padded[ends + 1])
+        starts, ends, index = starts[keep], ends[keep], index[keep]
+        group = self.group[index]
+        order = np.lexsort((starts - ends, starts, group))
+        chosen = _greedy(starts[order].tolist(), ends[order].tolist(), group[order].tolist())
+        picked = order[chosen]
+        picked = picked[np.argsort(starts[picked], kind="stable")]
+        return text, starts[picked], ends[picked], index[picked]
 
     def find(self, text: str) -> list[Hit]:
-        """Non-overlapping hits, longest first at each position, left to right."""
-        text = fold(text)
-        accepted = []
-        for start, end, entry in self._candidates(text):
-            if entry.star:
-                while end < len(text) and text[end].isalpha():
-                    end += 1
-            if entry.bounded and (_is_word(text, start - 1) or _is_word(text, end)):
-                continue
-            accepted.append((start, end, entry))
-        accepted.sort(key=lambda h: (h[0], -(h[1] - h[0])))
-        hits, last = [], 0
-        for start, end, entry in accepted:
-            if start >= last:
-                hits.append(Hit(start, end, text[start:end], entry.key))
-                last = end
-        return hits
+        """Non-overlapping hits (per group), longest first at each position, left to right."""
+        folded, starts, ends, index = self.scan(text)
+        return [Hit(a, b, folded[a:b], self.entries[i].key)
+                for a, b, i in zip(starts.tolist(), ends.tolist(), index.tolist())]
 
 
-def _is_word(text: str, index: int) -> bool:
-    return 0 <= index < len(text) and text[index].isalnum()
+def _next_break(letter: np.ndarray, ends: np.ndarray, length: int) -> np.ndarray:
+    """For each end, the position of the first non-letter at or after it (the text's end if none)."""
+    not_letter = np.flatnonzero(~letter)
+    if not len(not_letter):
+        return np.full(len(ends), length)
+    found = np.searchsorted(not_letter, ends)
+    return np.where(found < len(not_letter), not_letter[np.minimum(found, len(not_letter) - 1)], length)
+
+
+def _greedy(starts: list[int], ends: list[int], groups: list[int]) -> list[int]:
+    """Positions (in the sorted lists) of the hits kept: each must start after the last kept one ends."""
+    kept, last, current = [], 0, None
+    for position, (start, end, group) in enumerate(zip(starts, ends, groups)):
+        if group != current:
+            current, last = group, 0
+        if start >= last:
+            kept.append(position)
+            last = end
+    return kept
