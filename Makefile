@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed
 
 demo: $(STAMP)
 	$(BIN)/weaklink demo
+	@echo "briefing written to:"
+	@$(BIN)/weaklink brief --out brief.html
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -23,4 +25,4 @@ $(STAMP): pyproject.toml scripts/system-deps.sh
 	touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) weaklink.duckdb .pytest_cache
+	rm -rf $(VENV) weaklink.duckdb .pytest_cache brief.html

@@ -15,5 +15,5 @@ def test_readme_links_exist():
     readme = (DOCS.parent / "README.md").read_text()
     for name in ("store.md", "ingest.md", "dyads.md", "watch-file.md", "reference-data.md", "cli.md",
                  "timeline.md", "votes.md", "unsc-dprk.md", "cohesion.md",
-                 "documents.md", "lexicon.md", "signposts.md"):
+                 "documents.md", "lexicon.md", "signposts.md", "briefing.md"):
         assert f"docs/{name}" in readme and (DOCS / name).exists()

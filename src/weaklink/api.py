@@ -242,6 +242,21 @@ class Weaklink(TextMixin):
         """ACH matrix: Heuer inconsistency and posterior per hypothesis, rated evidence, sensitivity."""
         return board.ach_matrix(self, self.signposts(as_of))
 
+    # briefing --------------------------------------------------------------------------------
+    def brief(self, bloc: str = "axis", since: date | str | None = None, until: date | str | None = None) -> dict:
+        """The briefing's content as plain data: bottom line (with the facts behind each number), figures,
+        tables and sources. `weaklink.report.render.write(data, path)` renders it."""
+        from weaklink.report.brief import brief_data
+
+        return brief_data(self, bloc, _as_date(since), _as_date(until))
+
+    def write_brief(self, out: str | Path, bloc: str = "axis", since: date | str | None = None,
+                    until: date | str | None = None) -> Path:
+        """Write the briefing to .html (self-contained), .md (figures beside it) or .pdf."""
+        from weaklink.report.render import write
+
+        return write(self.brief(bloc, since, until), Path(out))
+
     def iso3(self, actor: str) -> str:
         """ISO3 code of an actor given by code or name."""
         try:

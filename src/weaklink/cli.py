@@ -636,5 +636,20 @@ def ach_sensitivity(ctx: click.Context, fmt: str) -> None:
     print_sensitivity(result, out())
 
 
+@main.command()
+@click.option("--bloc", default="axis", show_default=True)
+@SINCE
+@UNTIL
+@click.option("--out", "out_path", default="brief.html", show_default=True, type=click.Path(dir_okay=False),
+              help="brief.html (self-contained), brief.md (figures beside it) or brief.pdf.")
+@click.pass_context
+@handle_errors
+def brief(ctx: click.Context, bloc: str, since, until, out_path: str) -> None:
+    """Write a briefing: bottom line, figures, signposts, ACH, alerts, events, sources."""
+    with open_api(ctx) as wl:
+        path = wl.write_brief(out_path, bloc=bloc, since=since, until=until)
+    print(path.resolve())
+
+
 if __name__ == "__main__":
     main()
