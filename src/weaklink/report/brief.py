@@ -95,9 +95,10 @@ def _ach_sentence(matrix: dict, facts: list[dict]) -> str:
 def brief_data(wl, bloc: str = "axis", since: date | None = None, until: date | None = None) -> dict:
     """The briefing's content: bottom line, figures, tables and sources for one bloc and window."""
     since, until = default_window(wl, since, until)
+    before = {s["id"]: s["status"] for s in wl.signposts(as_of=since - timedelta(days=1))}
     wl.replay_signposts(since, until, "quarter")
     board = wl.signposts(as_of=until)
-    changed = [s for s in board if s["since"] and s["since"] >= since.isoformat()]
+    changed = [s for s in board if s["status"] != before.get(s["id"])]
     weak, matrix = wl.weakest(bloc, since, until), wl.ach(as_of=until)
     alerts = [a for a in wl.alerts(freq="month", until=until) if since.isoformat() <= a["period"] <= until.isoformat()]
     facts: list[dict] = []
