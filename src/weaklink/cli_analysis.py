@@ -1,0 +1,327 @@
+"""CLI commands for bloc analysis, documents, signposts and ACH (registered on `weaklink` in cli.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pyarrow as pa
+
+from weaklink.cli_common import AS_OF, FORMAT_OPTION, SINCE, TABLE_OR_JSON, UNTIL, console, handle_errors, open_api, out
+from weaklink.render import emit, to_json
+
+FREQ = click.option("--freq", type=click.Choice(["month", "quarter", "year"]), default="year", show_default=True)
+
+
+@click.command()
+@click.argument("bloc", default="axis")
+@FREQ
+@SINCE
+@UNTIL
+@FORMAT_OPTION
+@click.pass_context
+@handle_errors
+def cohesion(ctx: click.Context, bloc: str, freq: str, since, until, fmt: str) -> None:
+    """Bloc cohesion per period: mean tie strength of its dyads, and each dyad's (docs/cohesion.md)."""
+    with open_api(ctx) as wl:
+        table = wl.cohesion(bloc, freq=freq, since=since, until=until).to_pyarrow()
+    emit(table, fmt, out(), title=f"Cohesion of {bloc} per {freq}")
+
+
+@click.command()
+@click.argument("blocs", nargs=-1)
+@FREQ
+@SINCE
+@UNTIL
+@FORMAT_OPTION
+@click.pass_context
+@handle_errors
+def blocs(ctx: click.Context, blocs: tuple[str, ...], freq: str, since, until, fmt: str) -> None:
+    """Cohesion of blocs side by side (default: axis and alliance)."""
+    with open_api(ctx) as wl:
+        table = wl.blocs(list(blocs) or None, freq=freq, since=since, until=until).to_pyarrow()
+    emit(table, fmt, out(), title="Bloc against bloc")
+
+
+@click.command()
+@click.argument("bloc", default="axis")
+@SINCE
+@UNTIL
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+@handle_errors
+def weakest(ctx: click.Context, bloc: str, since, until, fmt: str) -> None:
+    """The member with the lowest commitment, its interval, and centrality (default: the last year)."""
+    with open_api(ctx) as wl:
+        result = wl.weakest(bloc, since=since, until=until)
+    if fmt == "json":
+        print(to_json(result))
+        return
+    from weaklink.cli_views import print_weakest
+
+    print_weakest(result, out())
+
+
+def _window(text: str) -> tuple[str, str]:
+    since, sep, until = text.partition(":")
+    if not sep:
+        raise click.BadParameter(f"{text!r}: expected SINCE:UNTIL, e.g. 2019-01-01:2022-12-31")
+    return since, until
+
+
+@click.command()
+@click.argument("bloc", default="axis")
+@click.option("--before", "first", required=True, metavar="SINCE:UNTIL", help="The earlier window.")
+@click.option("--after", "second", required=True, metavar="SINCE:UNTIL", help="The later window.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+@handle_errors
+def attribution(ctx: click.Context, bloc: str, first: str, second: str, fmt: str) -> None:
+    """Which dyads and components moved the bloc's cohesion between two windows, and the events behind."""
+    with open_api(ctx) as wl:
+        result = wl.attribution(bloc, _window(first), _window(second))
+    if fmt == "json":
+        print(to_json(result))
+        return
+    from weaklink.cli_views import print_attribution
+
+    print_attribution(result, out())
+
+
+@click.command()
+@click.option("--freq", type=click.Choice(["week", "month", "quarter"]), default="month", show_default=True)
+@SINCE
+@UNTIL
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+@handle_errors
+def alerts(ctx: click.Context, freq: str, since, until, fmt: str) -> None:
+    """Change points and anomalies on every watched dyad series, each with the events behind it."""
+    with open_api(ctx) as wl:
+        found = wl.alerts(freq=freq, since=since, until=until)
+    if fmt == "json":
+        print(to_json(found))
+        return
+    from weaklink.cli_views import print_alerts
+
+    print_alerts(found, out())
+
+
+@click.group()
+def text() -> None:
+    """Documents: mentions, framing terms, comparisons, warmth."""
+
+
+@text.command("docs")
+@click.option("--issuer", default=None)
+@SINCE
+@UNTIL
+@FORMAT_OPTION
+@click.pass_context
+@handle_errors
+def text_docs(ctx: click.Context, issuer, since, until, fmt: str) -> None:
+    """List stored documents."""
+    with open_api(ctx) as wl:
+        table = wl.documents(issuer, since, until).drop_columns(["text"])
+    emit(table, fmt, out(), title="Documents")
+
+
+@text.command("mentions")
+@click.argument("doc")
+@click.option("--actor", default=None, help="Only this actor.")
+@click.option("--no-demonyms", is_flag=True, help="Leave out demonyms (\"American\").")
+@click.option("--no-metonyms", is_flag=True, help="Leave out metonyms (\"Washington\").")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+@handle_errors
+def text_mentions(ctx: click.Context, doc: str, actor, no_demonyms: bool, no_metonyms: bool, fmt: str) -> None:
+    """Actor mentions in DOC (a stored document's id, or a file path)."""
+    categories = tuple(c for c, off in (("names", False), ("demonyms", no_demonyms), ("metonyms", no_metonyms))
+                       if not off)
+    with open_api(ctx) as wl:
+        result = wl.mentions(doc, actor=actor, categories=categories)
+    if fmt == "json":
+        print(to_json(result))
+        return
+    rows = [{"actor": a, "count": m["count"], "demonyms": m["demonyms"], "metonyms": m["metonyms"],
+             "first_hits": ", ".join(h["text"] for h in m["hits"][:5])} for a, m in result["mentions"].items()]
+    emit(pa.Table.from_pylist(rows or [{"actor": None}]), "table", out(),
+         title=f"Mentions in {result['document'].get('title') or doc}")
+
+
+@text.command("terms")
+@click.argument("doc", required=False)
+@click.option("--issuer", default=None, help="Trends over the documents of one issuer.")
+@click.option("--freq", type=click.Choice(["month", "quarter", "year"]), default="year", show_default=True)
+@SINCE
+@UNTIL
+@FORMAT_OPTION
+@click.pass_context
+@handle_errors
+def text_terms(ctx: click.Context, doc, issuer, freq, since, until, fmt: str) -> None:
+    """Framing terms: counts in DOC, or trends per period over stored documents."""
+    with open_api(ctx) as wl:
+        if doc:
+            counts = wl.terms(doc)["terms"]
+            table = pa.Table.from_pylist([{"term": t, "count": n} for t, n in counts.items()])
+        else:
+            table = wl.term_trends(issuer, freq=freq, since=since, until=until)
+    emit(table, fmt, out(), title="Framing terms")
+
+
+@text.command("compare")
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "html"]), default="table", show_default=True)
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), default=None, help="Write to this file.")
+@click.pass_context
+@handle_errors
+def text_compare(ctx: click.Context, old: str, new: str, fmt: str, out_path) -> None:
+    """What changed from statement OLD to NEW: terms, mentions, sentences (ids or file paths)."""
+    with open_api(ctx) as wl:
+        rendered = wl.compare_html(old, new) if fmt == "html" else None
+        result = wl.compare(old, new)
+    if fmt == "table":
+        from weaklink.cli_views import print_compare
+
+        print_compare(result, out())
+        return
+    text_out = rendered if fmt == "html" else to_json(result)
+    if out_path:
+        Path(out_path).write_text(text_out, encoding="utf-8")
+        console.print(f"wrote {out_path}")
+    else:
+        print(text_out)
+
+
+@text.command("warmth")
+@click.argument("doc")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+@handle_errors
+def text_warmth(ctx: click.Context, doc: str, fmt: str) -> None:
+    """Warmth toward each named partner and hostility toward third parties in DOC, with the sentences."""
+    with open_api(ctx) as wl:
+        result = wl.warmth(doc)
+    if fmt == "json":
+        print(to_json(result))
+        return
+    rows = [{"actor": a, "role": v["role"], "score": v["score"], "warm": v["warm"], "hostile": v["hostile"],
+             "negated": v["negated"]} for a, v in result["actors"].items()]
+    emit(pa.Table.from_pylist(rows or [{"actor": None}]), "table", out(), title="Warmth and hostility")
+    for actor, v in result["actors"].items():
+        for sentence in v["sentences"][:3]:
+            out().print(f"  {actor}: {sentence['text']}", highlight=False)
+
+
+@click.group(invoke_without_command=True)
+@AS_OF
+@click.option("--changed-since", default=None, metavar="YYYY-MM-DD", help="Only signposts whose status changed since.")
+@TABLE_OR_JSON
+@click.pass_context
+@handle_errors
+def signposts(ctx: click.Context, as_of, changed_since, fmt: str) -> None:
+    """The signpost board: status, since when, and the evidence behind each (docs/signposts.md)."""
+    if ctx.invoked_subcommand:
+        return
+    with open_api(ctx) as wl:
+        board = wl.signposts(as_of=as_of, changed_since=changed_since)
+    if fmt == "json":
+        print(to_json(board))
+        return
+    from weaklink.cli_views import print_board
+
+    print_board(board, out())
+
+
+@signposts.command("explain")
+@click.argument("signpost_id")
+@AS_OF
+@TABLE_OR_JSON
+@click.pass_context
+@handle_errors
+def signposts_explain(ctx: click.Context, signpost_id: str, as_of, fmt: str) -> None:
+    """One signpost: its rule, current status, evidence with sources, and its history."""
+    with open_api(ctx) as wl:
+        result = wl.signpost(signpost_id, as_of=as_of)
+    if fmt == "json":
+        print(to_json(result))
+        return
+    from weaklink.cli_views import print_signpost
+
+    print_signpost(result, out())
+
+
+@signposts.command("replay")
+@click.option("--from", "start", required=True, metavar="YYYY-MM-DD")
+@click.option("--to", "end", default=None, metavar="YYYY-MM-DD", help="Default today.")
+@click.option("--freq", type=click.Choice(["month", "quarter", "year"]), default="quarter", show_default=True)
+@click.pass_context
+@handle_errors
+def signposts_replay(ctx: click.Context, start, end, freq) -> None:
+    """Evaluate the signposts at the end of each period, to fill their history."""
+    with open_api(ctx) as wl:
+        board = wl.replay_signposts(start, end, freq)
+    from weaklink.cli_views import print_board
+
+    print_board(board, out())
+
+
+@click.command()
+@AS_OF
+@TABLE_OR_JSON
+@click.pass_context
+@handle_errors
+def scenarios(ctx: click.Context, as_of, fmt: str) -> None:
+    """Per scenario: its signposts seen or emerging, and which moved recently."""
+    with open_api(ctx) as wl:
+        report = wl.scenarios(as_of)
+    if fmt == "json":
+        print(to_json(report))
+        return
+    rows = [{"scenario": r["title"], "signposts": r["signposts"], "seen": ", ".join(r["seen"]),
+             "emerging": ", ".join(r["emerging"]),
+             "moved_recently": ", ".join(f"{m['id']} ({m['status']}, {m['since']})" for m in r["moved_recently"])}
+            for r in report]
+    emit(pa.Table.from_pylist(rows or [{"scenario": None}]), "table", out(), title="Scenarios")
+
+
+@click.group(invoke_without_command=True)
+@AS_OF
+@TABLE_OR_JSON
+@click.pass_context
+@handle_errors
+def ach(ctx: click.Context, as_of, fmt: str) -> None:
+    """Analysis of Competing Hypotheses: the matrix, Heuer's inconsistency and a Bayesian reading."""
+    ctx.obj["as_of"] = as_of
+    if ctx.invoked_subcommand:
+        return
+    with open_api(ctx) as wl:
+        result = wl.ach(as_of)
+    if fmt == "json":
+        print(to_json(result))
+        return
+    from weaklink.cli_views import print_ach
+
+    print_ach(result, out())
+
+
+@ach.command("sensitivity")
+@TABLE_OR_JSON
+@click.pass_context
+@handle_errors
+def ach_sensitivity(ctx: click.Context, fmt: str) -> None:
+    """Evidence items whose removal or one-step re-rating would change the ranking."""
+    with open_api(ctx) as wl:
+        result = wl.ach(ctx.obj.get("as_of"))
+    if fmt == "json":
+        print(to_json(result["sensitivity"]))
+        return
+    from weaklink.cli_views import print_sensitivity
+
+    print_sensitivity(result, out())
+
+
+
+
+COMMANDS = [cohesion, blocs, weakest, attribution, alerts, text, signposts, scenarios, ach]
