@@ -51,8 +51,8 @@ def to_markdown(data: dict, figure_dir: Path) -> str:
               "|---|---|" + "---|" * len(hypotheses)]
     lines += [f"| {e['id']} {e['title']} | {e['weight']:.2f} | " + " | ".join(e["ratings"][h] for h in hypotheses)
               + " |" for e in data["ach"]["evidence"]]
-    lines += ["| **Heuer inconsistency** | | " + " | ".join(fmt(h["inconsistency"]) for h in data["ach"]["hypotheses"])
-              + " |", "| **Posterior** | | " + " | ".join(fmt(h["posterior"]) for h in data["ach"]["hypotheses"]) + " |"]
+    for label, key in (("Heuer inconsistency", "inconsistency"), ("Posterior", "posterior")):
+        lines.append(f"| **{label}** | | " + " | ".join(fmt(h[key]) for h in data["ach"]["hypotheses"]) + " |")
     lines += ["", "## Curated events in the period", ""]
     lines += [f"- {t['date']} {t['kind']} ({t['actors']}, {t['level']}): {t['description']} {t['sources']}"
               for t in data["timeline"]] or ["No curated entry in this window."]
