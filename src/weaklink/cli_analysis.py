@@ -7,7 +7,28 @@ from pathlib import Path
 import click
 import pyarrow as pa
 
-from weaklink.cli_common import AS_OF, FORMAT_OPTION, SINCE, TABLE_OR_JSON, UNTIL, console, handle_errors, open_api, out
+from weaklink.cli_common import (
+    AS_OF,
+    FORMAT_OPTION,
+    SINCE,
+    TABLE_OR_JSON,
+    UNTIL,
+    console,
+    handle_errors,
+    open_api,
+    out,
+    show,
+)
+from weaklink.cli_views import (
+    print_ach,
+    print_alerts,
+    print_attribution,
+    print_board,
+    print_compare,
+    print_sensitivity,
+    print_signpost,
+    print_weakest,
+)
 from weaklink.render import emit, to_json
 
 FREQ = click.option("--freq", type=click.Choice(["month", "quarter", "year"]), default="year", show_default=True)
@@ -47,19 +68,14 @@ def blocs(ctx: click.Context, blocs: tuple[str, ...], freq: str, since, until, f
 @click.argument("bloc", default="axis")
 @SINCE
 @UNTIL
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@TABLE_OR_JSON
 @click.pass_context
 @handle_errors
 def weakest(ctx: click.Context, bloc: str, since, until, fmt: str) -> None:
     """The member with the lowest commitment, its interval, and centrality (default: the last year)."""
     with open_api(ctx) as wl:
         result = wl.weakest(bloc, since=since, until=until)
-    if fmt == "json":
-        print(to_json(result))
-        return
-    from weaklink.cli_views import print_weakest
-
-    print_weakest(result, out())
+    show(result, fmt, print_weakest)
 
 
 def _window(text: str) -> tuple[str, str]:
@@ -73,38 +89,28 @@ def _window(text: str) -> tuple[str, str]:
 @click.argument("bloc", default="axis")
 @click.option("--before", "first", required=True, metavar="SINCE:UNTIL", help="The earlier window.")
 @click.option("--after", "second", required=True, metavar="SINCE:UNTIL", help="The later window.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@TABLE_OR_JSON
 @click.pass_context
 @handle_errors
 def attribution(ctx: click.Context, bloc: str, first: str, second: str, fmt: str) -> None:
     """Which dyads and components moved the bloc's cohesion between two windows, and the events behind."""
     with open_api(ctx) as wl:
         result = wl.attribution(bloc, _window(first), _window(second))
-    if fmt == "json":
-        print(to_json(result))
-        return
-    from weaklink.cli_views import print_attribution
-
-    print_attribution(result, out())
+    show(result, fmt, print_attribution)
 
 
 @click.command()
 @click.option("--freq", type=click.Choice(["week", "month", "quarter"]), default="month", show_default=True)
 @SINCE
 @UNTIL
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@TABLE_OR_JSON
 @click.pass_context
 @handle_errors
 def alerts(ctx: click.Context, freq: str, since, until, fmt: str) -> None:
     """Change points and anomalies on every watched dyad series, each with the events behind it."""
     with open_api(ctx) as wl:
         found = wl.alerts(freq=freq, since=since, until=until)
-    if fmt == "json":
-        print(to_json(found))
-        return
-    from weaklink.cli_views import print_alerts
-
-    print_alerts(found, out())
+    show(found, fmt, print_alerts)
 
 
 @click.group()
@@ -131,7 +137,7 @@ def text_docs(ctx: click.Context, issuer, since, until, fmt: str) -> None:
 @click.option("--actor", default=None, help="Only this actor.")
 @click.option("--no-demonyms", is_flag=True, help="Leave out demonyms (\"American\").")
 @click.option("--no-metonyms", is_flag=True, help="Leave out metonyms (\"Washington\").")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@TABLE_OR_JSON
 @click.pass_context
 @handle_errors
 def text_mentions(ctx: click.Context, doc: str, actor, no_demonyms: bool, no_metonyms: bool, fmt: str) -> None:
@@ -182,8 +188,6 @@ def text_compare(ctx: click.Context, old: str, new: str, fmt: str, out_path) -> 
         rendered = wl.compare_html(old, new) if fmt == "html" else None
         result = wl.compare(old, new)
     if fmt == "table":
-        from weaklink.cli_views import print_compare
-
         print_compare(result, out())
         return
     text_out = rendered if fmt == "html" else to_json(result)
@@ -196,7 +200,7 @@ def text_compare(ctx: click.Context, old: str, new: str, fmt: str, out_path) -> 
 
 @text.command("warmth")
 @click.argument("doc")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@TABLE_OR_JSON
 @click.pass_context
 @handle_errors
 def text_warmth(ctx: click.Context, doc: str, fmt: str) -> None:
@@ -226,12 +230,7 @@ def signposts(ctx: click.Context, as_of, changed_since, fmt: str) -> None:
         return
     with open_api(ctx) as wl:
         board = wl.signposts(as_of=as_of, changed_since=changed_since)
-    if fmt == "json":
-        print(to_json(board))
-        return
-    from weaklink.cli_views import print_board
-
-    print_board(board, out())
+    show(board, fmt, print_board)
 
 
 @signposts.command("explain")
@@ -244,12 +243,7 @@ def signposts_explain(ctx: click.Context, signpost_id: str, as_of, fmt: str) -> 
     """One signpost: its rule, current status, evidence with sources, and its history."""
     with open_api(ctx) as wl:
         result = wl.signpost(signpost_id, as_of=as_of)
-    if fmt == "json":
-        print(to_json(result))
-        return
-    from weaklink.cli_views import print_signpost
-
-    print_signpost(result, out())
+    show(result, fmt, print_signpost)
 
 
 @signposts.command("replay")
@@ -262,8 +256,6 @@ def signposts_replay(ctx: click.Context, start, end, freq) -> None:
     """Evaluate the signposts at the end of each period, to fill their history."""
     with open_api(ctx) as wl:
         board = wl.replay_signposts(start, end, freq)
-    from weaklink.cli_views import print_board
-
     print_board(board, out())
 
 
@@ -298,12 +290,7 @@ def ach(ctx: click.Context, as_of, fmt: str) -> None:
         return
     with open_api(ctx) as wl:
         result = wl.ach(as_of)
-    if fmt == "json":
-        print(to_json(result))
-        return
-    from weaklink.cli_views import print_ach
-
-    print_ach(result, out())
+    show(result, fmt, print_ach)
 
 
 @ach.command("sensitivity")
@@ -317,8 +304,6 @@ def ach_sensitivity(ctx: click.Context, fmt: str) -> None:
     if fmt == "json":
         print(to_json(result["sensitivity"]))
         return
-    from weaklink.cli_views import print_sensitivity
-
     print_sensitivity(result, out())
 
 

@@ -11,7 +11,7 @@ from rich.console import Console
 
 from weaklink.api import connect
 from weaklink.errors import WeaklinkError
-from weaklink.render import FORMATS
+from weaklink.render import FORMATS, to_json
 
 console = Console(stderr=True)  # messages and progress; results go to stdout
 
@@ -69,3 +69,11 @@ UNTIL = click.option("--until", default=None, metavar="YYYY-MM-DD", help="Last d
 AS_OF = click.option("--as-of", default=None, metavar="YYYY-MM-DD", help="Evaluate as of this date (default today).")
 TABLE_OR_JSON = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
                              show_default=True)
+
+
+def show(result, fmt: str, printer) -> None:
+    """Print a result as JSON, or through its terminal view."""
+    if fmt == "json":
+        print(to_json(result))
+    else:
+        printer(result, out())

@@ -8,6 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from weaklink.errors import InvalidArgument
+from weaklink.indicators.exchanges import period_grid
 from weaklink.ingest.docs import ingest_document
 from weaklink.ingest.paths import expand_paths
 from weaklink.text import analysis, compare
@@ -69,8 +70,6 @@ class TextMixin:
         """Per period and framing term: occurrences, documents using it, documents in the period."""
         docs = self.documents(issuer, since, until)
         lex, rows = self._lex(), {}
-        from weaklink.indicators.exchanges import period_grid
-
         for day, text in zip(docs["date"].to_pylist(), docs["text"].to_pylist()):
             period = period_grid(day, day, freq)[0]
             slot = rows.setdefault(period, {"documents": 0, "terms": {}})

@@ -79,19 +79,16 @@ class _FileIngest:
         con = self.con
         drop_reader_rejects(con)
         con.execute("SET preserve_insertion_order = false")
-        stored = con.execute(_insert_sql(self.location, codec(self.scan), file_id)).fetchall()[0][0]
-        reader_rejects = refused_lines(con, 61, GDELT_WIDTHS)
-        blank = self.scan.blank_lines
-        accounted = stored + len(blank) + reader_rejects.num_rows
-        duplicate = self._drop_repeats_within_file(file_id)
-        stored -= duplicate
-        rejects = self._rejects(reader_rejects, need_checked=accounted != self.scan.lines)
-        rejected = rejects.num_rows
-        duplicate = self.scan.lines - stored - rejected
-        store_rejects(self.con, file_id, self.scan.path, rejects)
+        inserted = con.execute(_insert_sql(self.location, codec(self.scan), file_id)).fetchall()[0][0]
+        refused = refused_lines(con, 61, GDELT_WIDTHS)
+        # Every line is inserted, empty or refused by the reader, unless a check or a known id stopped it.
+        all_explained = inserted + len(self.scan.blank_lines) + refused.num_rows == self.scan.lines
+        stored = inserted - self._drop_repeats_within_file(file_id)
+        rejects = self._rejects(refused, need_checked=not all_explained)
+        store_rejects(con, file_id, self.scan.path, rejects)
         return FileResult(path=str(self.scan.path), sha256=self.scan.sha256, status="ingested",
-                          read=self.scan.lines, stored=stored, rejected=rejected, duplicate=duplicate,
-                          version=self._versions(file_id))
+                          read=self.scan.lines, stored=stored, rejected=rejects.num_rows,
+                          duplicate=self.scan.lines - stored - rejects.num_rows, version=self._versions(file_id))
 
     def _drop_repeats_within_file(self, file_id: int) -> int:
         repeats = self.con.execute(
