@@ -52,12 +52,6 @@ def _tensor(cells: pa.Table, members: list[str], value: str = "n") -> np.ndarray
     return out
 
 
-def _split_by_period(cells: pa.Table) -> dict:
-    periods = cells["period"].to_pylist()
-    return {p: cells.filter(pa.compute.equal(cells["period"], p)) if p is not None else cells
-            for p in dict.fromkeys(periods)}
-
-
 class BlocData:
     """Everything the tie measures need for one bloc and window (optionally split into periods)."""
 

@@ -10,8 +10,6 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-STATUSES = ("not_seen", "emerging", "seen")
-
 
 class _Rule(BaseModel):
     model_config = ConfigDict(extra="forbid")
