@@ -103,10 +103,7 @@ class Weaklink(TextMixin):
         declared = self.watch.actor(actor.upper())
         if declared and declared.cameo:
             return (declared.cameo,)
-        try:
-            country = countries.by_iso3(actor.upper())
-        except UnknownCountry:
-            country = countries.resolve(actor)
+        country = countries.by_iso3(self.iso3(actor))
         return tuple(dict.fromkeys(code for code in (country.cameo, country.iso3) if code))
 
     def dyads(self, a: str, b: str, *, freq: str = "month", since: date | str | None = None,
