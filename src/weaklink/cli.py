@@ -27,8 +27,8 @@ from weaklink.store.connection import STORE_ENV
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--store", envvar=STORE_ENV, default=None, metavar="URL",
               help=f"Store URL or path (default: ${STORE_ENV} or ./weaklink.duckdb).")
-@click.option("--watch", "watch_path", default=None, type=click.Path(dir_okay=False), metavar="FILE",
-              help="Watch file (default: the bundled one).")
+@click.option("--watch", "watch_path", envvar="WEAKLINK_WATCH", default=None, type=click.Path(dir_okay=False),
+              metavar="FILE", help="Watch file (default: $WEAKLINK_WATCH or the bundled one).")
 @click.version_option(__version__, prog_name="weaklink")
 @click.pass_context
 def main(ctx: click.Context, store: str | None, watch_path: str | None) -> None:
