@@ -37,9 +37,11 @@ def drop_reader_rejects(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"DROP TABLE IF EXISTS {REJECTS_SCAN}")
 
 
-def empty_rejects() -> pa.Table:
-    return pa.table({"line": pa.array([], pa.int64()), "reason": pa.array([], pa.string()),
-                     "raw": pa.array([], pa.string())})
+def rejects_table(rows: list[tuple[int, str, str]]) -> pa.Table:
+    """Rejected lines as (line, reason, raw) rows, in the shape `store_rejects` takes."""
+    return pa.table({"line": pa.array([r[0] for r in rows], pa.int64()),
+                     "reason": pa.array([r[1] for r in rows], pa.string()),
+                     "raw": pa.array([r[2] for r in rows], pa.string())})
 
 
 def reader_rejects(con: duckdb.DuckDBPyConnection, width: int, expected: str = "") -> pa.Table:
@@ -47,7 +49,7 @@ def reader_rejects(con: duckdb.DuckDBPyConnection, width: int, expected: str = "
     exists = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [REJECTS_TABLE]).fetchall()[0][0]
     if not exists:
-        return empty_rejects()
+        return rejects_table([])
     reason = READER_REASON.format(width=width, expected=f" ({expected})" if expected else "")
     return con.sql(f"""
         SELECT line::BIGINT AS line, first({reason} ORDER BY column_idx) AS reason,
@@ -77,9 +79,7 @@ def ordered(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
 
 
 def blank_rejects(scan: FileScan) -> pa.Table:
-    blank = scan.blank_lines
-    return pa.table({"line": pa.array(blank, pa.int64()), "reason": pa.array(["empty line"] * len(blank), pa.string()),
-                     "raw": pa.array([""] * len(blank), pa.string())})
+    return rejects_table([(line, "empty line", "") for line in scan.blank_lines])
 
 
 def located_rejects(rows: pa.Table, skipped: np.ndarray, raw_column: str = "raw") -> pa.Table:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from importlib import resources
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pyarrow as pa
 
 from weaklink.errors import SourceFileError
 from weaklink.ingest.common import ingest_one, store_rejects
+from weaklink.ingest.csvread import rejects_table
 from weaklink.ingest.summary import FileResult
 from weaklink.reference import countries
 from weaklink.sources.scan import FileScan, open_content
@@ -67,17 +69,17 @@ def _read(scan: FileScan) -> tuple[list[dict], list[tuple[int, str, str]]]:
 
 def _write(store: Store, scan: FileScan, file_id: int) -> FileResult:
     entries, bad = _read(scan)
-    repeated = {e.id for _, e in entries if sum(1 for _, o in entries if o.id == e.id) > 1}
-    bad += [(line, f"id {e.id!r} appears more than once in this file", "") for line, e in entries
-            if e.id in repeated]
-    rows = [_event_row(e, file_id) for _, e in entries if e.id not in repeated]
-    stored, duplicate = _upsert(store, rows)
-    store_rejects(store.con, file_id, scan.path, pa.table({
-        "line": pa.array([b[0] for b in bad], pa.int64()), "reason": pa.array([b[1] for b in bad], pa.string()),
-        "raw": pa.array([b[2] for b in bad], pa.string())}))
-    return FileResult(path=str(scan.path), sha256=scan.sha256, status="ingested", read=len(entries) + len(bad)
-                      - len([1 for _, e in entries if e.id in repeated]), stored=stored, rejected=len(bad),
-                      duplicate=duplicate)
+    read = len(entries) + len(bad)
+    ids = Counter(e.id for _, e in entries)
+    bad += [(line, f"id {e.id!r} appears more than once in this file", "") for line, e in entries if ids[e.id] > 1]
+    stored, duplicate = _upsert(store, [_event_row(e, file_id) for _, e in entries if ids[e.id] == 1])
+    store_rejects(store.con, file_id, scan.path, rejects_table(bad))
+    return FileResult(path=str(scan.path), sha256=scan.sha256, status="ingested", read=read, stored=stored,
+                      rejected=len(bad), duplicate=duplicate)
+
+
+def _same_content(stored: str, new: str) -> str:
+    return " AND ".join(f"{stored}.{c} IS NOT DISTINCT FROM {new}.{c}" for c in CONTENT)
 
 
 def _upsert(store: Store, rows: list[dict]) -> tuple[int, int]:
@@ -86,12 +88,11 @@ def _upsert(store: Store, rows: list[dict]) -> tuple[int, int]:
         return 0, 0
     con = store.con
     con.register("wl_timeline", pa.Table.from_pylist(rows))
-    same = " AND ".join(f"e.{c} IS NOT DISTINCT FROM t.{c}" for c in CONTENT)
     duplicate = con.execute(f"""SELECT count(*) FROM wl_timeline AS t JOIN events AS e
-        ON e.dataset = t.dataset AND e.record_id = t.record_id WHERE {same}""").fetchall()[0][0]
+        ON e.dataset = t.dataset AND e.record_id = t.record_id WHERE {_same_content('e', 't')}""").fetchall()[0][0]
     con.execute(f"""DELETE FROM events AS e WHERE e.dataset = '{DATASET}' AND e.record_id IN (
         SELECT t.record_id FROM wl_timeline AS t JOIN events AS e2 ON e2.dataset = t.dataset
-        AND e2.record_id = t.record_id WHERE NOT ({same.replace('e.', 'e2.')}))""")
+        AND e2.record_id = t.record_id WHERE NOT ({_same_content('e2', 't')}))""")
     stored = con.execute("""INSERT INTO events BY NAME SELECT * FROM wl_timeline AS t
         WHERE NOT EXISTS (SELECT 1 FROM events AS e WHERE e.dataset = t.dataset AND e.record_id = t.record_id)
         """).fetchall()[0][0]

@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from weaklink.errors import SourceFileError
 from weaklink.ingest.common import ingest_one, store_rejects
+from weaklink.ingest.csvread import rejects_table
 from weaklink.ingest.summary import FileResult
 from weaklink.sources.scan import FileScan, open_content
 from weaklink.store import Store
@@ -178,10 +179,7 @@ def _writer(parse: Parser, required: list[str]):
                                  ("votes", batch.votes, ["body", "decision_id", "state"]),
                                  ("decision_issues", batch.issues, ["body", "decision_id", "tag"])):
             _insert(store, table, rows, file_id, key)
-        store_rejects(store.con, file_id, scan.path, pa.table(
-            {"line": pa.array([r[0] for r in batch.rejects], pa.int64()),
-             "reason": pa.array([r[1] for r in batch.rejects], pa.string()),
-             "raw": pa.array([r[2] for r in batch.rejects], pa.string())}))
+        store_rejects(store.con, file_id, scan.path, rejects_table(batch.rejects))
         return FileResult(path=str(scan.path), sha256=scan.sha256, status="ingested", read=read,
                           stored=len(batch.decisions), rejected=len(batch.rejects), duplicate=duplicate)
 
