@@ -13,6 +13,7 @@ from weaklink.setup import run_demo
 
 SECTIONS = ["bottom-line", "figures", "commitment", "signposts", "ach", "alerts", "timeline", "sources"]
 NUMBER = re.compile(r"(?<![\w-])[-+]?\d+(?:\.\d+)?")
+DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,9 @@ def test_bottom_line_numbers_trace_to_the_api(briefing):
     assert 3 <= len(data["bluf"]) <= 5
     recorded = {f["text"] for f in data["facts"]}
     for sentence in data["bluf"]:
-        for number in NUMBER.findall(sentence.replace("–", " ")):
+        for day in DATE.findall(sentence):
+            assert day in recorded, (day, sentence)
+        for number in NUMBER.findall(DATE.sub(" ", sentence).replace("–", " ")):
             assert number in recorded, (number, sentence)
     weak = wl.weakest("axis", data["window"]["since"], data["window"]["until"])
     ach = wl.ach(as_of=data["window"]["until"])
@@ -40,16 +43,28 @@ def test_bottom_line_numbers_trace_to_the_api(briefing):
         parts = fact["source"].split(".")
         if fact["source"] == "weakest.method.level":
             assert fact["value"] == round(weak["method"]["level"] * 100)
+        elif parts[:2] == ["weakest", "components"]:
+            dyad = next(d for d in weak["components"] if d["dyad"] == parts[2])
+            assert dyad[parts[3]] == fact["value"]
         elif parts[0] == "weakest":
             member = next(m for m in weak["members"] if m["actor"] == parts[2])
             assert member[parts[3]] == fact["value"]
-        elif parts[0] == "ach":
+        elif parts[0] == "coverage":
+            assert fact["value"] == coverage_fact(wl, parts)
+        elif parts[:2] == ["ach", "hypotheses"]:
             hypothesis = next(h for h in ach["hypotheses"] if h["id"] == parts[2])
             assert hypothesis[parts[3]] == fact["value"]
+        elif parts[0] == "ach":
+            later = [e for e in ach["excluded"] if e["reason"].startswith("counts from")]
+            expected = {"ach.as_of": ach["as_of"], "ach.excluded.later": len(later),
+                        "ach.excluded.no_data": len(ach["excluded"]) - len(later),
+                        "ach.sensitivity.smallest_change.size": ach["sensitivity"]["smallest_change"]["size"]}
+            assert fact["value"] == expected[fact["source"]]
         elif fact["source"].startswith("signposts."):
             board = wl.signposts(as_of=data["window"]["until"])
-            counts = {"seen": sum(s["status"] == "seen" for s in board), "total": len(board),
-                      "changed": len(data["changed"])}
+            counts = {**{status: sum(s["status"] == status for s in board)
+                         for status in ("seen", "emerging", "not_seen", "no_data")},
+                      "total": len(board), "changed": len(data["changed"])}
             assert fact["value"] == counts[parts[1]]
         elif parts[0] == "attribution":
             moved = data["attribution"]
@@ -58,6 +73,42 @@ def test_bottom_line_numbers_trace_to_the_api(briefing):
             assert value == fact["value"]
         else:
             raise AssertionError(f"a number in the bottom line has no known source: {fact}")
+
+
+def coverage_fact(wl, parts: list[str]):
+    """coverage.DATASET.until, coverage.days.SINCE.UNTIL or coverage.DATASET.SINCE.UNTIL, from the coverage API."""
+    from datetime import date
+
+    from weaklink.coverage import covered_days, spans_for
+
+    if parts[2] == "until":
+        return spans_for(wl, parts[1])[-1][1].isoformat()
+    since, until = date.fromisoformat(parts[2]), date.fromisoformat(parts[3])
+    return (until - since).days + 1 if parts[1] == "days" else covered_days(spans_for(wl, parts[1]), since, until)
+
+
+def test_the_briefing_says_what_the_data_cover(briefing):
+    wl, data, _ = briefing
+    as_of = wl.data_as_of().isoformat()
+    assert data["as_of"] == data["window"]["until"] == as_of and as_of in data["title"]
+    assert data["coverage"]["as_of"] == as_of
+    counts = {status: sum(s["status"] == status for s in data["signposts"])
+              for status in ("seen", "emerging", "not_seen", "no_data")}
+    assert (f"{counts['seen']} seen, {counts['emerging']} emerging, {counts['not_seen']} not seen, "
+            f"{counts['no_data']} without data") in data["bluf"][2]
+    assert counts["no_data"] >= 5                     # the demo store holds no documents
+    assert "media-coded events: gdelt covers" in data["bluf"][0] and "media-coded events" in data["bluf"][1]
+    assert "interval" in data["bluf"][1].split("most central")[-1]   # intervals beside the centrality claim
+
+
+def test_ach_and_the_briefing_give_the_same_matrix(briefing):
+    wl, data, _ = briefing
+    matrix = wl.ach()
+    assert data["ach"]["as_of"] == matrix["as_of"] == data["as_of"]
+    for key in ("hypotheses", "leaders", "excluded", "sensitivity"):
+        assert data["ach"][key] == matrix[key], key
+    assert [(e["id"], e["ratings"]) for e in data["ach"]["evidence"]] == [
+        (e["id"], e["ratings"]) for e in matrix["evidence"]]
 
 
 def test_html_is_complete_and_self_contained(briefing):

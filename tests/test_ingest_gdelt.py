@@ -95,7 +95,7 @@ def test_bad_lines_are_rejected_with_line_and_reason(wl, tmp_path):
     assert "wrong number of fields: 12" in reasons[2]
     assert "SQLDATE" in reasons[3] and "2024-13-45" in reasons[3]
     assert reasons[4] == "empty line"
-    assert "GoldsteinScale is not a number: lots" in reasons[5]
+    assert "GoldsteinScale is not a number: 'lots'" in reasons[5]
     assert "more than 61" in reasons[6]
     assert "GLOBALEVENTID" in reasons[7]
     raw = {r["line"]: r["raw"] for r in wl.rejects().to_records()}

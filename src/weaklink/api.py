@@ -14,7 +14,7 @@ from pathlib import Path
 import ibis
 import pyarrow as pa
 
-from weaklink import cohesion, monitor
+from weaklink import cohesion, coverage, monitor
 from weaklink.errors import InvalidArgument, UnknownCountry
 from weaklink.indicators.dyads import FREQUENCIES, dyad_filter, dyad_series, in_window
 from weaklink.indicators.exchanges import EXCHANGE_KINDS, curated, exchange_counts, exchange_pairs, period_grid
@@ -29,6 +29,7 @@ from weaklink.ingest.unsc import ingest_unsc_table, ingest_veto_list
 from weaklink.ingest.unvotes import ingest_issues, ingest_roll_calls, ingest_votes
 from weaklink.progress import NullProgress, Progress
 from weaklink.reference import countries
+from weaklink.reference.cameo import load_event_codes
 from weaklink.results import Result
 from weaklink.signposts import board
 from weaklink.store import Store, open_store
@@ -172,34 +173,44 @@ class Weaklink(TextMixin):
         return cohesion.weakest_link(self, bloc, _as_date(since), _as_date(until))
 
     def cohesion(self, bloc: str = "axis", freq: str = "year", since: date | str | None = None,
-                 until: date | str | None = None) -> Result:
-        """Per period: the bloc's cohesion (mean tie strength) and each member dyad's tie strength."""
+                 until: date | str | None = None, components: list[str] | str | None = None) -> Result:
+        """Per period: the bloc's cohesion (mean tie strength) and each member dyad's tie strength, each dyad
+        on one component set for the whole span (`components`, or those measured in the most periods);
+        `meta["components"]` says, per dyad, which were used and which were left out and why."""
         _check_freq(freq)
-        rows = cohesion.cohesion_series(self, bloc, freq, _as_date(since), _as_date(until))
+        series = cohesion.cohesion_series(self, bloc, freq, _as_date(since), _as_date(until), _components(components))
+        rows = series["rows"]
         return Result(table=pa.Table.from_pylist(rows) if rows else pa.table({"period": pa.array([], pa.date32())}),
-                      meta={"bloc": bloc, "freq": freq})
+                      meta={"bloc": bloc, "freq": freq, "components": series["components"]})
 
     def blocs(self, blocs: list[str] | None = None, freq: str = "year", since: date | str | None = None,
-              until: date | str | None = None) -> Result:
-        """Cohesion of several blocs side by side (default: axis and alliance)."""
+              until: date | str | None = None, components: list[str] | str | None = None) -> Result:
+        """Cohesion of several blocs side by side (default: axis and alliance); `meta["components"]` per bloc."""
         names = blocs or [b for b in ("axis", "alliance") if b in self.watch.blocs]
-        rows = []
+        rows, footing = [], {}
         for name in names:
+            series = cohesion.cohesion_series(self, name, freq, _as_date(since), _as_date(until),
+                                              _components(components))
+            footing[name] = series["components"]
             rows += [{"period": r["period"], "bloc": name, "cohesion": r["cohesion"],
-                      "dyads_measured": r["dyads_measured"]}
-                     for r in cohesion.cohesion_series(self, name, freq, _as_date(since), _as_date(until))]
+                      "dyads_measured": r["dyads_measured"]} for r in series["rows"]]
         rows.sort(key=lambda r: (r["period"], r["bloc"]))
-        return Result(table=pa.Table.from_pylist(rows) if rows else pa.table({"period": pa.array([], pa.date32())}))
+        return Result(table=pa.Table.from_pylist(rows) if rows else pa.table({"period": pa.array([], pa.date32())}),
+                      meta={"freq": freq, "components": footing})
 
-    def attribution(self, bloc: str, first: tuple, second: tuple, top: int = 3) -> dict:
-        """Between two windows (since, until): which dyads and components moved the bloc's cohesion."""
+    def attribution(self, bloc: str, first: tuple, second: tuple, top: int = 3,
+                    components: list[str] | str | None = None) -> dict:
+        """Between two windows (since, until): which dyads and components moved the bloc's cohesion, each dyad
+        on one component set in both windows (`components`, or those measured in both)."""
         windows = [(_as_date(a), _as_date(b)) for a, b in (first, second)]
-        return cohesion.attribution(self, bloc, windows[0], windows[1], top)
+        return cohesion.attribution(self, bloc, windows[0], windows[1], top, _components(components))
 
-    def alerts(self, freq: str = "month", since: date | str | None = None, until: date | str | None = None) -> list:
-        """Change points and anomalies on every watched dyad series, each with the events behind it."""
+    def alerts(self, freq: str = "month", since: date | str | None = None, until: date | str | None = None,
+               held_back: bool = False) -> list:
+        """Change points and anomalies on every watched dyad series, each with the events behind it. Alerts
+        that fail the watch file's `[alerts]` rules are left out, or listed with `held_back` as the reason."""
         _check_freq(freq)
-        return monitor.alerts(self, freq, _as_date(since), _as_date(until))
+        return monitor.alerts(self, freq, _as_date(since), _as_date(until), held_back)
 
     def top_events(self, a: str, b: str, since: date, until: date, limit: int = 3) -> list[dict]:
         """The most reported media events between two actors in a window, with their URLs."""
@@ -207,14 +218,16 @@ class Weaklink(TextMixin):
         window = in_window(events, since, until, tuple(self.watch.cohesion.datasets), root_only=False)
         dyad = window.filter(dyad_filter(window, self.actor_codes(a), self.actor_codes(b), directed=False))
         top = dyad.order_by([ibis.desc("num_mentions"), "record_id"]).limit(limit)
-        return top.select(date=top.event_date, source=top.actor1_code, target=top.actor2_code,
+        rows = top.select(date=top.event_date, source=top.actor1_code, target=top.actor2_code,
                           event_code=top.event_code, goldstein=top.goldstein, mentions=top.num_mentions,
                           dataset=top.dataset, record_id=top.record_id, url=top.source_url).to_pyarrow().to_pylist()
+        return [{**row, "event_name": _cameo_name(row["event_code"])} for row in rows]
 
     # signposts and ACH -----------------------------------------------------------------------
     def signposts(self, as_of: date | str | None = None, changed_since: date | str | None = None,
                   record: bool = True) -> list[dict]:
-        """Every signpost's status, evidence and the date its status last changed (stored in the history)."""
+        """Every signpost's status, coverage, evidence and the date its status last changed (stored in the
+        history), as of a date: by default the last day the data cover (docs/signposts.md)."""
         found = board.evaluate_all(self, _as_date(as_of), record)
         return board.changed_since(found, _as_date(changed_since)) if changed_since else found
 
@@ -229,30 +242,44 @@ class Weaklink(TextMixin):
                 "history": board.history(self, signpost_id)}
 
     def replay_signposts(self, start: date | str, end: date | str | None = None, freq: str = "quarter") -> list:
-        """Evaluate the signposts at the end of every period from start to end, filling their history."""
-        return board.replay(self, _as_date(start), _as_date(end) or date.today(), freq)
+        """Evaluate the signposts at the end of every period from start to end (default: the last day the data
+        cover), filling their history."""
+        return board.replay(self, _as_date(start), _as_date(end), freq)
 
     def scenarios(self, as_of: date | str | None = None, recent_days: int = 90) -> list[dict]:
         return board.scenarios(self, self.signposts(as_of), recent_days)
 
     def ach(self, as_of: date | str | None = None) -> dict:
-        """ACH matrix: Heuer inconsistency and posterior per hypothesis, rated evidence, sensitivity."""
-        return board.ach_matrix(self, self.signposts(as_of))
+        """ACH matrix as of a date (default: the last day the data cover): Heuer inconsistency and posterior per
+        hypothesis, the leaders (ties kept), rated and excluded evidence, and the sensitivity analysis."""
+        found = self.signposts(as_of)
+        return board.ach_matrix(self, found, date.fromisoformat(found[0]["as_of"]) if found else _as_date(as_of))
+
+    def coverage(self) -> dict:
+        """Per source (event datasets, curated timeline, UNGA and UNSC votes, documents per issuer and kind):
+        the spans of time the store covers, the gaps, and `as_of`, the last day covered (docs/coverage.md)."""
+        return coverage.coverage(self)
+
+    def data_as_of(self) -> date | None:
+        """The latest day the store covers, over all sources (None for an empty store)."""
+        return coverage.data_as_of(self)
 
     # briefing --------------------------------------------------------------------------------
-    def brief(self, bloc: str = "axis", since: date | str | None = None, until: date | str | None = None) -> dict:
+    def brief(self, bloc: str = "axis", since: date | str | None = None, until: date | str | None = None,
+              as_of: date | str | None = None) -> dict:
         """The briefing's content as plain data: bottom line (with the facts behind each number), figures,
-        tables and sources. `weaklink.report.render.write(data, path)` renders it."""
+        tables and sources. The window ends on `until` (or `as_of`), by default the last day the data cover,
+        and everything in it is evaluated as of that day. `weaklink.report.render.write(data, path)` renders it."""
         from weaklink.report.brief import brief_data
 
-        return brief_data(self, bloc, _as_date(since), _as_date(until))
+        return brief_data(self, bloc, _as_date(since), _as_date(until) or _as_date(as_of))
 
     def write_brief(self, out: str | Path, bloc: str = "axis", since: date | str | None = None,
-                    until: date | str | None = None) -> Path:
+                    until: date | str | None = None, as_of: date | str | None = None) -> Path:
         """Write the briefing to .html (self-contained), .md (figures beside it) or .pdf."""
         from weaklink.report.render import write
 
-        return write(self.brief(bloc, since, until), Path(out))
+        return write(self.brief(bloc, since, until, as_of), Path(out))
 
     def iso3(self, actor: str) -> str:
         """ISO3 code of an actor given by code or name."""
@@ -291,6 +318,19 @@ class Weaklink(TextMixin):
             "files": files,
             "rejected_lines": rejects,
         }
+
+
+def _cameo_name(code: str | None) -> str | None:
+    """The CAMEO codebook's name for an event code ("042" -> "Make a visit")."""
+    entry = load_event_codes().get(code or "")
+    return entry.label if entry else None
+
+
+def _components(components: list[str] | str | None) -> list[str] | None:
+    """Component names given as a list or as one comma-separated string ("events,exchanges")."""
+    if isinstance(components, str):
+        components = [c.strip() for c in components.split(",") if c.strip()]
+    return list(components) if components else None
 
 
 def _check_freq(freq: str) -> None:

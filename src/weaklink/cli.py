@@ -8,6 +8,7 @@ import click
 
 from weaklink import __version__, cli_analysis
 from weaklink.cli_common import (
+    AS_OF,
     FORMAT_OPTION,
     JSON_FLAG,
     SINCE,
@@ -20,6 +21,7 @@ from weaklink.cli_common import (
     report_ingest,
 )
 from weaklink.cli_progress import RichProgress
+from weaklink.render import safe_text as escape
 from weaklink.render import emit, to_json
 from weaklink.store.connection import STORE_ENV
 
@@ -46,7 +48,7 @@ def init(ctx: click.Context, directory: str, force: bool) -> None:
     from weaklink.setup import init_project
 
     watch, store = init_project(Path(directory), store=ctx.obj["store"], force=force)
-    console.print(f"wrote {watch}\ncreated store {store}")
+    console.print(f"wrote {escape(str(watch))}\ncreated store {escape(str(store))}", highlight=False)
 
 
 @main.command()
@@ -278,14 +280,15 @@ def votes_splits(ctx: click.Context, a, b, body, issue, since, until, fmt: str) 
 @click.option("--bloc", default="axis", show_default=True)
 @SINCE
 @UNTIL
+@AS_OF
 @click.option("--out", "out_path", default="brief.html", show_default=True, type=click.Path(dir_okay=False),
               help="brief.html (self-contained), brief.md (figures beside it) or brief.pdf.")
 @click.pass_context
 @handle_errors
-def brief(ctx: click.Context, bloc: str, since, until, out_path: str) -> None:
+def brief(ctx: click.Context, bloc: str, since, until, as_of, out_path: str) -> None:
     """Write a briefing: bottom line, figures, signposts, ACH, alerts, events, sources."""
     with open_api(ctx) as wl:
-        path = wl.write_brief(out_path, bloc=bloc, since=since, until=until)
+        path = wl.write_brief(out_path, bloc=bloc, since=since, until=until, as_of=as_of)
     print(path.resolve())
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 import pyarrow as pa
+from rich.markup import escape
 
 from weaklink.cli_common import (
     AS_OF,
@@ -21,17 +22,32 @@ from weaklink.cli_common import (
 )
 from weaklink.cli_views import (
     print_ach,
-    print_alerts,
     print_attribution,
     print_board,
     print_compare,
+    print_coverage,
     print_sensitivity,
     print_signpost,
     print_weakest,
 )
+from weaklink.fileio import atomic_write_text
 from weaklink.render import emit, to_json
 
 FREQ = click.option("--freq", type=click.Choice(["month", "quarter", "year"]), default="year", show_default=True)
+COMPONENTS = click.option("--components", default=None, metavar="LIST",
+                          help="Components to use for every period, comma-separated (events,exchanges,votes,rhetoric); "
+                               "default: per dyad, those measured together in the most periods.")
+
+
+def _print_footing(footing: dict, console) -> None:
+    """Under a cohesion table: per dyad, the components used, those left out and why, periods without value."""
+    for dyad, f in footing.items():
+        line = f"{dyad}: uses {', '.join(f['used']) or 'nothing'}"
+        if f["no_value"]:
+            line += f"; no value in {f['no_value']}"
+        console.print(f"[dim]{line}[/]", highlight=False)
+        for component, why in f["left_out"].items():
+            console.print(f"[dim]    left out {component}: {why}[/]", highlight=False)
 
 
 @click.command()
@@ -39,14 +55,17 @@ FREQ = click.option("--freq", type=click.Choice(["month", "quarter", "year"]), d
 @FREQ
 @SINCE
 @UNTIL
+@COMPONENTS
 @FORMAT_OPTION
 @click.pass_context
 @handle_errors
-def cohesion(ctx: click.Context, bloc: str, freq: str, since, until, fmt: str) -> None:
+def cohesion(ctx: click.Context, bloc: str, freq: str, since, until, components, fmt: str) -> None:
     """Bloc cohesion per period: mean tie strength of its dyads, and each dyad's (docs/cohesion.md)."""
     with open_api(ctx) as wl:
-        table = wl.cohesion(bloc, freq=freq, since=since, until=until).to_pyarrow()
-    emit(table, fmt, out(), title=f"Cohesion of {bloc} per {freq}")
+        result = wl.cohesion(bloc, freq=freq, since=since, until=until, components=components)
+    emit(result.to_pyarrow(), fmt, out(), title=f"Cohesion of {bloc} per {freq}")
+    if fmt == "table":
+        _print_footing(result.meta["components"], out())
 
 
 @click.command()
@@ -54,14 +73,18 @@ def cohesion(ctx: click.Context, bloc: str, freq: str, since, until, fmt: str) -
 @FREQ
 @SINCE
 @UNTIL
+@COMPONENTS
 @FORMAT_OPTION
 @click.pass_context
 @handle_errors
-def blocs(ctx: click.Context, blocs: tuple[str, ...], freq: str, since, until, fmt: str) -> None:
+def blocs(ctx: click.Context, blocs: tuple[str, ...], freq: str, since, until, components, fmt: str) -> None:
     """Cohesion of blocs side by side (default: axis and alliance)."""
     with open_api(ctx) as wl:
-        table = wl.blocs(list(blocs) or None, freq=freq, since=since, until=until).to_pyarrow()
-    emit(table, fmt, out(), title="Bloc against bloc")
+        result = wl.blocs(list(blocs) or None, freq=freq, since=since, until=until, components=components)
+    emit(result.to_pyarrow(), fmt, out(), title="Bloc against bloc")
+    if fmt == "table":
+        for footing in result.meta["components"].values():
+            _print_footing(footing, out())
 
 
 @click.command()
@@ -89,13 +112,14 @@ def _window(text: str) -> tuple[str, str]:
 @click.argument("bloc", default="axis")
 @click.option("--before", "first", required=True, metavar="SINCE:UNTIL", help="The earlier window.")
 @click.option("--after", "second", required=True, metavar="SINCE:UNTIL", help="The later window.")
+@COMPONENTS
 @TABLE_OR_JSON
 @click.pass_context
 @handle_errors
-def attribution(ctx: click.Context, bloc: str, first: str, second: str, fmt: str) -> None:
+def attribution(ctx: click.Context, bloc: str, first: str, second: str, components, fmt: str) -> None:
     """Which dyads and components moved the bloc's cohesion between two windows, and the events behind."""
     with open_api(ctx) as wl:
-        result = wl.attribution(bloc, _window(first), _window(second))
+        result = wl.attribution(bloc, _window(first), _window(second), components=components)
     show(result, fmt, print_attribution)
 
 
@@ -103,14 +127,43 @@ def attribution(ctx: click.Context, bloc: str, first: str, second: str, fmt: str
 @click.option("--freq", type=click.Choice(["week", "month", "quarter"]), default="month", show_default=True)
 @SINCE
 @UNTIL
+@click.option("--held-back", is_flag=True, help="Also list the alerts the watch file's [alerts] rules hold back, "
+                                                  "with the reason.")
 @TABLE_OR_JSON
 @click.pass_context
 @handle_errors
-def alerts(ctx: click.Context, freq: str, since, until, fmt: str) -> None:
+def alerts(ctx: click.Context, freq: str, since, until, held_back: bool, fmt: str) -> None:
     """Change points and anomalies on every watched dyad series, each with the events behind it."""
     with open_api(ctx) as wl:
-        found = wl.alerts(freq=freq, since=since, until=until)
-    show(found, fmt, print_alerts)
+        found = wl.alerts(freq=freq, since=since, until=until, held_back=True)
+        rules = wl.watch.alerts
+    kept = [a for a in found if held_back or a["held_back"] is None]
+    if fmt == "json" or kept:
+        show(kept, fmt, _print_alerts)
+        return
+    rule = (f"at least {rules.min_history} unbroken periods of series before it, {rules.min_events} events from "
+            f"{rules.min_articles} articles in it")
+    if found:
+        text = (f"No alerts: {len(found)} candidate(s) held back by the watch file's \\[alerts] rules ({rule}); "
+                "`--held-back` lists them.")
+    else:
+        text = (f"No alerts: no watched dyad series shifted or spiked where it can be judged ({rule}); "
+                "a shorter `--freq` gives longer series.")
+    out().print(text, highlight=False)
+
+
+def _print_alerts(found: list[dict], console) -> None:
+    """Each alert, then its top events with CAMEO code and name, and the curated entries behind it."""
+    for alert in found:
+        console.print(f"[bold]{alert['period']}[/] {alert['kind'].replace('_', ' ')}: {escape(alert['explanation'])}")
+        s = alert["support"]
+        console.print(f"    [dim]{s['events']} events from {s['articles']} articles in {s['period']}[/]")
+        for e in alert["top_events"]:
+            console.print(f"    {e['date']} {e['source']}→{e['target']} CAMEO {e['event_code']} "
+                          f"{escape(e.get('event_name') or '')} ({e['mentions']} mentions) {escape(str(e['url']))}",
+                          highlight=False)
+        for c in alert["curated"]:
+            console.print(f"    curated {c['date']} {c['kind']}: {escape(c['description'])}", highlight=False)
 
 
 @click.group()
@@ -192,7 +245,7 @@ def text_compare(ctx: click.Context, old: str, new: str, fmt: str, out_path) -> 
         return
     text_out = rendered if fmt == "html" else to_json(result)
     if out_path:
-        Path(out_path).write_text(text_out, encoding="utf-8")
+        atomic_write_text(Path(out_path), text_out)
         console.print(f"wrote {out_path}")
     else:
         print(text_out)
@@ -225,7 +278,8 @@ def text_warmth(ctx: click.Context, doc: str, fmt: str) -> None:
 @click.pass_context
 @handle_errors
 def signposts(ctx: click.Context, as_of, changed_since, fmt: str) -> None:
-    """The signpost board: status, since when, and the evidence behind each (docs/signposts.md)."""
+    """The signpost board: status (seen, emerging, not seen, no data), coverage, since when, and the evidence
+    behind each, as of the last day the data cover (docs/signposts.md)."""
     if ctx.invoked_subcommand:
         return
     with open_api(ctx) as wl:
@@ -248,7 +302,7 @@ def signposts_explain(ctx: click.Context, signpost_id: str, as_of, fmt: str) -> 
 
 @signposts.command("replay")
 @click.option("--from", "start", required=True, metavar="YYYY-MM-DD")
-@click.option("--to", "end", default=None, metavar="YYYY-MM-DD", help="Default today.")
+@click.option("--to", "end", default=None, metavar="YYYY-MM-DD", help="Default: the last day the data cover.")
 @click.option("--freq", type=click.Choice(["month", "quarter", "year"]), default="quarter", show_default=True)
 @click.pass_context
 @handle_errors
@@ -265,14 +319,14 @@ def signposts_replay(ctx: click.Context, start, end, freq) -> None:
 @click.pass_context
 @handle_errors
 def scenarios(ctx: click.Context, as_of, fmt: str) -> None:
-    """Per scenario: its signposts seen or emerging, and which moved recently."""
+    """Per scenario: its signposts seen, emerging or without data, and which moved recently."""
     with open_api(ctx) as wl:
         report = wl.scenarios(as_of)
     if fmt == "json":
         print(to_json(report))
         return
     rows = [{"scenario": r["title"], "signposts": r["signposts"], "seen": ", ".join(r["seen"]),
-             "emerging": ", ".join(r["emerging"]),
+             "emerging": ", ".join(r["emerging"]), "no_data": ", ".join(r["no_data"]),
              "moved_recently": ", ".join(f"{m['id']} ({m['status']}, {m['since']})" for m in r["moved_recently"])}
             for r in report]
     emit(pa.Table.from_pylist(rows or [{"scenario": None}]), "table", out(), title="Scenarios")
@@ -284,7 +338,8 @@ def scenarios(ctx: click.Context, as_of, fmt: str) -> None:
 @click.pass_context
 @handle_errors
 def ach(ctx: click.Context, as_of, fmt: str) -> None:
-    """Analysis of Competing Hypotheses: the matrix, Heuer's inconsistency and a Bayesian reading."""
+    """Analysis of Competing Hypotheses: the matrix, Heuer's inconsistency, a Bayesian reading, the leaders
+    (ties kept) and the evidence left out, as of the last day the data cover."""
     ctx.obj["as_of"] = as_of
     if ctx.invoked_subcommand:
         return
@@ -298,7 +353,8 @@ def ach(ctx: click.Context, as_of, fmt: str) -> None:
 @click.pass_context
 @handle_errors
 def ach_sensitivity(ctx: click.Context, fmt: str) -> None:
-    """Evidence items whose removal or one-step re-rating would change the ranking."""
+    """What would change the ranking: an item's removal or re-rating, a signpost's status, the fewest
+    signpost changes that change the leaders, and the items no hypothesis is told apart by."""
     with open_api(ctx) as wl:
         result = wl.ach(ctx.obj.get("as_of"))
     if fmt == "json":
@@ -309,4 +365,15 @@ def ach_sensitivity(ctx: click.Context, fmt: str) -> None:
 
 
 
-COMMANDS = [cohesion, blocs, weakest, attribution, alerts, text, signposts, scenarios, ach]
+@click.command()
+@TABLE_OR_JSON
+@click.pass_context
+@handle_errors
+def coverage(ctx: click.Context, fmt: str) -> None:
+    """What the store covers: per source, the spans of time, the gaps, and the last day (docs/coverage.md)."""
+    with open_api(ctx) as wl:
+        result = wl.coverage()
+    show(result, fmt, print_coverage)
+
+
+COMMANDS = [cohesion, blocs, weakest, attribution, alerts, text, signposts, scenarios, ach, coverage]

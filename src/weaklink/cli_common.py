@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 
 import click
@@ -12,6 +13,7 @@ from rich.console import Console
 from weaklink.api import connect
 from weaklink.errors import WeaklinkError
 from weaklink.render import FORMATS, to_json
+from weaklink.render import safe_text as escape
 
 console = Console(stderr=True)  # messages and progress; results go to stdout
 
@@ -26,16 +28,29 @@ FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(FORMATS), defa
                              help="Output format.")
 
 
+DEBUG_ENV = "WEAKLINK_DEBUG"  # set to see the traceback of an unexpected error
+
+
 def handle_errors(func):
-    """Turn weaklink's errors into a one-line message and exit code 1 (no traceback)."""
+    """Turn weaklink's errors into a one-line message and exit code 1, and any other error into a one-line
+    message and exit code 2: no traceback reaches the user (unless $WEAKLINK_DEBUG is set)."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
         except WeaklinkError as exc:
-            console.print(f"[bold red]error:[/] {exc}", highlight=False)
+            console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
             sys.exit(exc.exit_code)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence before a traceback
+            if os.environ.get(DEBUG_ENV):
+                raise
+            first = (str(exc).strip().splitlines() or [""])[0][:500]
+            console.print(f"[bold red]error:[/] unexpected {type(exc).__name__}: {escape(first)} (a bug in "
+                          f"weaklink: please report it; set {DEBUG_ENV}=1 to see the traceback)", highlight=False)
+            sys.exit(2)
 
     return wrapper
 
@@ -66,7 +81,8 @@ def actor_list(text: str | None) -> list[str] | None:
 
 SINCE = click.option("--since", default=None, metavar="YYYY-MM-DD", help="First date to include.")
 UNTIL = click.option("--until", default=None, metavar="YYYY-MM-DD", help="Last date to include.")
-AS_OF = click.option("--as-of", default=None, metavar="YYYY-MM-DD", help="Evaluate as of this date (default today).")
+AS_OF = click.option("--as-of", default=None, metavar="YYYY-MM-DD",
+                     help="Evaluate as of this date (default: the last day the data cover; see `weaklink coverage`).")
 TABLE_OR_JSON = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
                              show_default=True)
 

@@ -9,6 +9,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeE
 from rich.table import Table
 
 from weaklink.ingest import IngestSummary
+from weaklink.render import safe_text as escape
 
 
 class RichProgress:
@@ -26,12 +27,12 @@ class RichProgress:
         self.task = self.bar.add_task("ingest", total=sum(p.stat().st_size for p in files))
 
     def file_started(self, path: Path) -> None:
-        self.bar.update(self.task, description=f"ingest {path.name}")
+        self.bar.update(self.task, description=f"ingest {escape(path.name)}")
 
     def file_done(self, path: Path, result) -> None:
         self.bar.advance(self.task, path.stat().st_size)
         if result.status == "error":
-            self.console.print(f"[red]error[/] {result.message}", highlight=False)
+            self.console.print(f"[red]error[/] {escape(result.message or '')}", highlight=False)
 
     def finish(self, summary) -> None:
         self.bar.stop()
@@ -43,12 +44,15 @@ def print_summary(summary: IngestSummary, console: Console) -> None:
         table.add_column(name, justify="left" if name in ("file", "status") else "right")
     shown = summary.files if len(summary.files) <= 25 else [f for f in summary.files if f.status != "skipped"][:25]
     for f in shown:
-        table.add_row(Path(f.path).name, f.status, f"{f.read:,}", f"{f.stored:,}", f"{f.rejected:,}",
+        table.add_row(escape(Path(f.path).name), f.status, f"{f.read:,}", f"{f.stored:,}", f"{f.rejected:,}",
                       f"{f.duplicate:,}", f"{f.seconds:.2f}")
     t = summary.totals
     table.add_row("[bold]total", f"{t.ingested} ingested, {t.skipped} skipped, {t.errors} errors",
                   f"{t.read:,}", f"{t.stored:,}", f"{t.rejected:,}", f"{t.duplicate:,}",
                   f"{sum(f.seconds for f in summary.files):.2f}")
     console.print(table)
+    for f in summary.files:
+        if f.status == "error":
+            console.print(f"[red]error[/] {escape(f.message or f.path)}", highlight=False)
     if t.rejected:
         console.print("rejected lines: `weaklink rejects` lists them with file, line and reason.")

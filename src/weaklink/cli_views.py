@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from rich.console import Console
 from rich.table import Table
+
+from weaklink.render import safe_text as escape
 
 
 def _fmt(value) -> str:
@@ -29,7 +33,7 @@ def print_weakest(result: dict, console: Console) -> None:
     missing = {c: why for d in result["components"] for c, why in d["missing"].items()}
     for component, why in missing.items():
         console.print(f"[dim]left out where missing: {component}: {why}[/]")
-    console.print(result["summary"])
+    console.print(escape(result["summary"]))
 
 
 def print_attribution(result: dict, console: Console) -> None:
@@ -46,7 +50,7 @@ def print_attribution(result: dict, console: Console) -> None:
     for d in result["dyads"]:
         for e in d["top_events"]:
             console.print(f"  {d['dyad']} {e['date']} {e['source']}→{e['target']} CAMEO {e['event_code']} "
-                          f"({e['mentions']} mentions) {e['url']}", highlight=False)
+                          f"({e['mentions']} mentions) {escape(str(e['url']))}", highlight=False)
 
 
 def print_alerts(found: list[dict], console: Console) -> None:
@@ -54,74 +58,134 @@ def print_alerts(found: list[dict], console: Console) -> None:
         console.print("No alerts: no watched dyad series shifted or spiked.")
         return
     for alert in found:
-        console.print(f"[bold]{alert['period']}[/] {alert['kind'].replace('_', ' ')}: {alert['explanation']}")
+        console.print(f"[bold]{alert['period']}[/] {alert['kind'].replace('_', ' ')}: {escape(alert['explanation'])}")
         for e in alert["top_events"]:
             console.print(f"    {e['date']} {e['source']}→{e['target']} CAMEO {e['event_code']} "
-                          f"({e['mentions']} mentions) {e['url']}", highlight=False)
+                          f"({e['mentions']} mentions) {escape(str(e['url']))}", highlight=False)
         for c in alert["curated"]:
-            console.print(f"    curated {c['date']} {c['kind']}: {c['description']}", highlight=False)
+            console.print(f"    curated {c['date']} {c['kind']}: {escape(str(c['description']))}", highlight=False)
 
 
 def print_compare(result: dict, console: Console) -> None:
-    console.print(f"[bold]{result['headline']}[/]")
+    console.print(f"[bold]{escape(result['headline'])}[/]")
     for title, key, style in (("added", "sentences_added", "green"), ("removed", "sentences_removed", "red")):
         for sentence in result[key]:
-            console.print(f"[{style}]{'+' if title == 'added' else '-'} {sentence}[/]", highlight=False)
+            console.print(f"[{style}]{'+' if title == 'added' else '-'} {escape(sentence)}[/]", highlight=False)
     for pair in result["sentences_rewritten"]:
-        console.print(f"[yellow]~ {pair['old']}\n  → {pair['new']}[/]", highlight=False)
+        console.print(f"[yellow]~ {escape(pair['old'])}\n  → {escape(pair['new'])}[/]", highlight=False)
     console.print(f"{result['sentences_unchanged']} sentence(s) unchanged")
 
 
-STATUS_STYLE = {"seen": "bold red", "emerging": "yellow", "not_seen": "dim"}
+STATUS_STYLE = {"seen": "bold red", "emerging": "yellow", "not_seen": "dim", "no_data": "magenta"}
+
+
+def _coverage(value) -> str:
+    return "—" if value is None else f"{value:.0%}"
 
 
 def print_board(board: list[dict], console: Console) -> None:
-    table = Table(title="Signposts", header_style="bold")
-    for name in ("signpost", "status", "since", "detail"):
-        table.add_column(name, overflow="fold")
+    as_of = board[0]["as_of"] if board else "—"
+    table = Table(title=f"Signposts as of {as_of}", header_style="bold")
+    for name in ("signpost", "status", "coverage", "since", "detail"):
+        table.add_column(name, overflow="fold", justify="right" if name == "coverage" else "left")
     for s in board:
         style = STATUS_STYLE[s["status"]]
-        table.add_row(s["id"], f"[{style}]{s['status'].replace('_', ' ')}[/]", s["since"] or "", s["detail"][:110])
+        table.add_row(s["id"], f"[{style}]{s['status'].replace('_', ' ')}[/]", _coverage(s.get("coverage")),
+                      s["since"] or "", escape(s["detail"][:110]))
     console.print(table)
+    tally = {status: sum(s["status"] == status for s in board) for status in STATUS_STYLE}
+    console.print(f"{tally['seen']} seen, {tally['emerging']} emerging, {tally['not_seen']} not seen, "
+                  f"{tally['no_data']} without data (as of {as_of}, the last day the data cover unless --as-of).")
 
 
 def print_signpost(result: dict, console: Console) -> None:
-    console.print(f"[bold]{result['id']}[/]: {result['question']}")
+    console.print(f"[bold]{result['id']}[/]: {escape(result['question'])}")
     console.print(f"status [{STATUS_STYLE[result['status']]}]{result['status']}[/] since {result['since']}; "
-                  f"window {result['window']['since']} to {result['window']['until']}")
-    console.print(result["detail"], highlight=False)
+                  f"window {result['window']['since']} to {result['window']['until']}; "
+                  f"coverage {_coverage(result.get('coverage'))}")
+    console.print(escape(result["detail"]), highlight=False)
+    for m in result.get("missing", []):
+        console.print(f"  [magenta]missing[/]: {m['source']} covers {m['coverage']:.0%} of the window", highlight=False)
     if result["note"]:
-        console.print(f"[dim]{result['note']}[/]")
+        console.print(f"[dim]{escape(result['note'])}[/]")
     for e in result["evidence"]:
-        console.print("  - " + "; ".join(f"{k}: {v}" for k, v in e.items() if v not in (None, "", [])),
+        console.print("  - " + escape("; ".join(f"{k}: {v}" for k, v in e.items() if v not in (None, "", []))),
                       highlight=False)
     console.print("history: " + ", ".join(f"{h['as_of']} {h['status']}" for h in result["history"]))
 
 
 def print_ach(result: dict, console: Console) -> None:
     hypotheses = [h["id"] for h in result["hypotheses"]]
-    table = Table(title="ACH matrix (lower inconsistency = less contradicted)", header_style="bold")
+    table = Table(title=f"ACH matrix as of {result['as_of']} (lower inconsistency = less contradicted)",
+                  header_style="bold")
     for name in ("evidence", "weight", *hypotheses, "basis"):
         table.add_column(name, overflow="fold", justify="left" if name in ("evidence", "basis") else "center")
     for e in result["evidence"]:
-        table.add_row(f"{e['id']} {e['title']}", f"{e['weight']:.2f}", *(e["ratings"][h] for h in hypotheses),
-                      e["basis"])
+        table.add_row(escape(f"{e['id']} {e['title']}"), f"{e['weight']:.2f}", *(e["ratings"][h] for h in hypotheses),
+                      escape(e["basis"]) + ("" if e.get("diagnostic", True) else " [dim](non-diagnostic)[/]"))
     table.add_row("[bold]Heuer inconsistency[/]", "", *(f"{h['inconsistency']:.2f}" for h in result["hypotheses"]),
                   "")
     table.add_row("[bold]posterior (Bayesian reading)[/]", "",
                   *(f"{h['posterior']:.2f}" for h in result["hypotheses"]), "")
     console.print(table)
-    leader = next(h for h in result["hypotheses"] if h["id"] == result["leading"])
-    console.print(f"Least contradicted: {leader['id']} {leader['title']}.")
-    console.print(f"{len(result['sensitivity'])} evidence item(s) could change the ranking "
+    for item in result["excluded"]:
+        console.print(f"[magenta]left out[/] {escape(item['id'])} {escape(item['title'])}: {escape(item['reason'])}",
+                      highlight=False)
+    titles = {h["id"]: h["title"] for h in result["hypotheses"]}
+    names = escape(", ".join(f"{h} {titles[h]}" for h in result["leaders"]))
+    if len(result["leaders"]) > 1:
+        console.print(f"Tied for least contradicted: {names}.")
+    elif result["leaders"]:
+        console.print(f"Least contradicted: {names}.")
+    smallest = result["sensitivity"]["smallest_change"]
+    if smallest["size"]:
+        first = smallest["sets"][0]
+        moves = "; ".join(f"{c['signpost']}: {c['from'].replace('_', ' ')} → {c['to'].replace('_', ' ')}"
+                          for c in first["changes"])
+        console.print(f"Fewest signpost changes that change the leaders: {smallest['size']} "
+                      f"({len(smallest['sets'])} such set(s); e.g. {moves} gives leaders {', '.join(first['leaders'])}).")
+    console.print(f"{len(result['sensitivity']['evidence'])} evidence item(s) could change the ranking "
                   "(`weaklink ach sensitivity`).")
 
 
 def print_sensitivity(result: dict, console: Console) -> None:
-    if not result["sensitivity"]:
+    sensitivity = result["sensitivity"]
+    if not sensitivity["evidence"]:
         console.print("No single evidence item's removal or one-step re-rating changes the ranking.")
-    for item in result["sensitivity"]:
-        flag = " [bold](changes the leading hypothesis)[/]" if item["leader_changes"] else ""
+    for item in sensitivity["evidence"]:
+        flag = " [bold](changes the leaders)[/]" if item["leader_changes"] else ""
         console.print(f"{item['evidence']}{flag}")
         for change in item["changes"]:
             console.print(f"    {change['change']}: ranking {' > '.join(change['ranking'])}", highlight=False)
+    for item in sensitivity["signposts"]:
+        console.print(f"{item['evidence']} (signpost {item['signpost']}, now {item['status'].replace('_', ' ')}):")
+        for alt in item["under"]:
+            console.print(f"    if {alt['status'].replace('_', ' ')}: leaders {', '.join(alt['leaders'])}; ranking "
+                          f"{' > '.join(alt['ranking'])}", highlight=False)
+    smallest = sensitivity["smallest_change"]
+    if smallest["size"] is None:
+        console.print(f"No change of signpost statuses (searched up to {smallest['searched_up_to']} at once) "
+                      "changes the leaders.")
+    for found in smallest["sets"][:10]:
+        moves = "; ".join(f"{c['signpost']} {c['from']} → {c['to']}" for c in found["changes"])
+        console.print(f"smallest change: {moves} → leaders {', '.join(found['leaders'])}", highlight=False)
+    if sensitivity["non_diagnostic"]:
+        console.print(f"Non-diagnostic (rated alike for every hypothesis): {', '.join(sensitivity['non_diagnostic'])}")
+
+
+def print_coverage(result: dict, console: Console) -> None:
+    table = Table(title=f"What the store covers (data as of {result['as_of'] or '—'})", header_style="bold")
+    for name in ("source", "kind", "since", "until", "days covered", "gaps", "rows"):
+        table.add_column(name, overflow="fold", justify="right" if name in ("days covered", "gaps", "rows") else "left")
+    for s in result["sources"]:
+        table.add_row(s["source"], s["kind"], s["since"], s["until"], f"{s['days_covered']:,}", str(len(s["gaps"])),
+                      f"{s['rows']:,}")
+    console.print(table)
+    for kind, note in {s["kind"] if s["source"] not in ("unga", "unsc") else s["source"]: s["note"]
+                       for s in result["sources"]}.items():
+        console.print(f"[dim]{kind}: {note}[/]", highlight=False)
+    for s in result["sources"]:
+        if s["gaps"]:
+            longest = max(s["gaps"], key=lambda g: (date.fromisoformat(g[1]) - date.fromisoformat(g[0])).days)
+            console.print(f"[dim]{s['source']}: {len(s['gaps'])} gap(s); the longest {longest[0]} to {longest[1]}[/]",
+                          highlight=False)

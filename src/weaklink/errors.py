@@ -27,6 +27,10 @@ class SourceFileError(WeaklinkError):
     """An input file cannot be read as the format asked for (empty, truncated, not that format)."""
 
 
+class AccountingError(SourceFileError):
+    """An input file's line counts do not add up (read = stored + rejected + duplicate); nothing is saved."""
+
+
 class NoInputFiles(WeaklinkError):
     """A path, folder or glob matched no input file."""
 

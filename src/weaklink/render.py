@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pyarrow as pa
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 FORMATS = ("table", "csv", "json")
@@ -40,6 +41,14 @@ def to_csv(table: pa.Table) -> str:
     return out.getvalue()
 
 
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(32), *range(127, 160)] if c not in (9, 10)}
+
+
+def safe_text(text) -> str:
+    """Data text for the terminal: rich markup escaped, control characters (ESC, CR, NUL ...) shown as \\xNN."""
+    return escape(str(text).translate(_CONTROL))
+
+
 def _cell(value) -> str:
     value = _plain(value)
     if value is None:
@@ -56,7 +65,7 @@ def to_rich(table: pa.Table, title: str | None = None, max_width: int = 60) -> T
             table.schema.field(name).type)
         view.add_column(name, justify="right" if numeric else "left", overflow="fold", max_width=max_width)
     for row in table.to_pylist():
-        view.add_row(*(_cell(v) for v in row.values()))
+        view.add_row(*(safe_text(_cell(v)) for v in row.values()))  # data, never markup or control codes
     return view
 
 

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from weaklink.errors import InvalidArgument
+from weaklink.fileio import atomic_write_text
 from weaklink.store import open_store
 from weaklink.watch import bundled_text
 
@@ -21,7 +22,7 @@ def init_project(directory: Path, store: str | None = None, force: bool = False)
     watch = directory / "watch.toml"
     if watch.exists() and not force:
         raise InvalidArgument(f"{watch} exists; pass --force to overwrite it")
-    watch.write_text(bundled_text(), encoding="utf-8")
+    atomic_write_text(watch, bundled_text())
     url = store or str(directory / "weaklink.duckdb")
     opened = open_store(url)
     opened.close()

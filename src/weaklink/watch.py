@@ -14,15 +14,20 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from weaklink.errors import UnknownCountry, WatchFileError
+from weaklink.errors import UnknownCountry, WatchFileError, WeaklinkError
 from weaklink.reference import countries
-from weaklink.signposts.rules import Scenario, Signpost
+from weaklink.signposts.rules import DOCUMENT_KINDS, EVENT_DATASETS, Scenario, Signpost
 
 BUNDLED = "watch.toml"
+Day = date  # for fields named `date`
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)  # numbers are finite: no nan, no inf
+
+
+MAX_WEIGHT = 1e6
+MAX_DAYS = 36525  # 100 years
 
 
 class Actor(_Strict):
@@ -49,13 +54,14 @@ class Cohesion(_Strict):
     """How tie strength, commitment and their intervals are computed (docs/cohesion.md)."""
 
     weights: dict[str, float] = {"events": 1.0, "exchanges": 1.0, "votes": 1.0, "rhetoric": 1.0}
-    window_days: int = Field(default=365, ge=7)
+    window_days: int = Field(default=365, ge=7, le=MAX_DAYS)
     baseline_since: date = date(2015, 1, 1)
     baseline_until: date = date(2022, 12, 31)
     replicates: int = Field(default=500, ge=50, le=20000)
     level: float = Field(default=0.95, gt=0.5, lt=1.0)
-    seed: int = 0
+    seed: int = Field(default=0, ge=0, lt=2**32)
     datasets: list[str] = ["gdelt"]
+    include_low_confidence: bool = False  # curated entries rated `low` count in commitment and exchanges
 
     @field_validator("weights")
     @classmethod
@@ -63,9 +69,17 @@ class Cohesion(_Strict):
         unknown = sorted(set(weights) - {"events", "exchanges", "votes", "rhetoric"})
         if unknown:
             raise ValueError(f"unknown component(s) {unknown}; expected events, exchanges, votes, rhetoric")
-        if any(w < 0 for w in weights.values()) or not any(weights.values()):
-            raise ValueError("weights must be >= 0 and at least one > 0")
+        if any(not 0 <= w <= MAX_WEIGHT for w in weights.values()) or not any(weights.values()):
+            raise ValueError(f"weights must be finite numbers from 0 to {MAX_WEIGHT:g}, at least one > 0")
         return weights
+
+
+class Alerts(_Strict):
+    """Which change alerts are worth reading (docs/cohesion.md, "Change alerts")."""
+
+    min_history: int = Field(default=6, ge=1, le=10_000)   # periods of unbroken series before an alert may fire
+    min_events: int = Field(default=5, ge=1, le=10**9)     # events in the alert's period
+    min_articles: int = Field(default=3, ge=1, le=10**9)   # distinct articles (source URLs) behind them
 
 
 def _check_aliases(aliases: list[str]) -> list[str]:
@@ -119,10 +133,15 @@ class Hypothesis(_Strict):
 
 
 class Evidence(_Strict):
-    """An ACH evidence item. Bound to a signpost, its ratings follow the signpost's status."""
+    """An ACH evidence item. Bound to a signpost, its ratings follow the signpost's status.
+
+    `date`: the day from which the item counts (the observation it describes was made then). Before it the
+    item is left out of the matrix, with the reason, so that a matrix as of 2019 does not weigh a 2024 summit.
+    """
 
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
     title: str
+    date: Day | None = None
     credibility: Level = "medium"
     relevance: Level = "medium"
     signpost: str | None = None
@@ -132,12 +151,21 @@ class Evidence(_Strict):
     source: str = ""
 
 
+class Evaluation(_Strict):
+    """How signposts are judged against the data they rest on (docs/signposts.md, docs/coverage.md)."""
+
+    min_coverage: float = Field(default=0.5, ge=0.0, le=1.0)  # below this share of its window: no data
+    document_kinds: list[str] = []                             # document kinds used beyond the standard ones
+
+
 class WatchFile(_Strict):
     watch: Meta
+    evaluation: Evaluation = Evaluation()
     actors: list[Actor] = Field(min_length=1)
     blocs: dict[str, Bloc] = {}
     dyads: Dyads = Dyads()
     cohesion: Cohesion = Cohesion()
+    alerts: Alerts = Alerts()
     lexicon: Lexicon = Lexicon()
     framing: Framing = Framing()
     tone: Tone = Tone()
@@ -176,7 +204,17 @@ def load_watch(path: str | Path | None = None) -> WatchFile:
     file = Path(path)
     if not file.exists():
         raise WatchFileError(f"no watch file at {file}: run `weaklink init` to write one")
-    return parse_watch(file.read_text(encoding="utf-8"), str(file))
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise WatchFileError(f"{file}: cannot read the watch file ({exc.strerror or exc})") from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise WatchFileError(f"{file}, line {line}: not UTF-8 text (byte {exc.start}); a watch file is TOML "
+                             "text: is this the right file?") from None
+    return parse_watch(text, str(file))
 
 
 def parse_watch(text: str, origin: str) -> WatchFile:
@@ -184,38 +222,81 @@ def parse_watch(text: str, origin: str) -> WatchFile:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise WatchFileError(f"{origin}: not valid TOML: {exc}") from exc
+    except RecursionError:
+        raise WatchFileError(f"{origin}: not a usable watch file: arrays or tables nested too deeply") from None
     try:
         watch = WatchFile.model_validate(data)
     except ValidationError as exc:
         raise WatchFileError(_describe(exc, text, origin)) from None
+    except RecursionError:
+        raise WatchFileError(f"{origin}: not a usable watch file: values nested too deeply") from None
     _check_references(watch, text, origin)
     watch.path = origin
     return watch
 
 
-def _fail(origin: str, text: str, path: list, message: str) -> None:
+def _fail(origin: str, text: str, path: list, message: str, line_path: list | None = None) -> None:
     key = ".".join(str(p) for p in path)
-    raise WatchFileError(f"{origin}, line {_line_of(text, path)}: key '{key}': {message}")
+    raise WatchFileError(f"{origin}, line {_line_of(text, line_path or path)}: key '{key}': {message}")
 
 
-def _rule_parts(rule) -> list:
-    children = list(getattr(rule, "rules", []) or [])
+def _rule_parts(rule, path: list) -> list[tuple[list, object]]:
+    """The rule and every rule inside it (parts of all/any, `emerging`), each with its key path."""
+    children = [(path + ["rules", i], r) for i, r in enumerate(getattr(rule, "rules", []) or [])]
     if rule.emerging is not None:
-        children.append(rule.emerging)
-    return [rule] + [part for child in children for part in _rule_parts(child)]
+        children.append((path + ["emerging"], rule.emerging))
+    return [(path, rule)] + [part for child_path, child in children for part in _rule_parts(child, child_path)]
+
+
+ACTOR_FIELDS = ("actors_all", "actors_any", "source", "target", "actors", "issuers", "parties", "states")
+
+
+def _resolves(watch: WatchFile, actor: str) -> bool:
+    if watch.actor(actor.upper()) is not None or _is_known_state(actor.upper()):
+        return True
+    try:
+        countries.resolve(actor)
+    except WeaklinkError:
+        return False
+    return True
+
+
+def _unknown_values(watch: WatchFile, part) -> list[tuple[str, list, str]]:
+    """(field, unknown values, what was expected) for every value of a rule that names nothing known."""
+    from weaklink.sources.timeline import CONFIDENCE, KINDS, LEVELS
+
+    terms = set(watch.framing.relationship) | set(watch.framing.stance)
+    doc_kinds = set(DOCUMENT_KINDS) | set(watch.evaluation.document_kinds)
+    allowed = {"datasets": (EVENT_DATASETS, "event datasets"), "kinds": (KINDS, "curated kinds"),
+               "level": (LEVELS, "curated levels"), "confidence": (CONFIDENCE, "curated confidence levels"),
+               "doc_kinds": (sorted(doc_kinds), "document kinds (add your own under [evaluation] "
+                             "document_kinds)"),
+               "terms": (sorted(terms), "framing term ids declared under [framing.relationship] or "
+                         "[framing.stance]")}
+    found = []
+    for field, (known, what) in allowed.items():
+        unknown = [v for v in getattr(part, field, None) or [] if v not in known]
+        if unknown:
+            found.append((field, unknown, f"expected {what}: {', '.join(known) or '(none declared)'}"))
+    for field in ACTOR_FIELDS + ("mention",):
+        value = getattr(part, field, None)
+        unknown = [a for a in ([value] if isinstance(value, str) else value or []) if not _resolves(watch, a)]
+        if unknown:
+            found.append((field, unknown, "expected a declared actor or a state weaklink can resolve (e.g. \"CHN\")"))
+    return found
 
 
 def _check_rules(watch: WatchFile, text: str, origin: str) -> None:
-    """Rules may only name framing terms and blocs the file declares."""
-    terms = set(watch.framing.relationship) | set(watch.framing.stance)
+    """Rules may only name datasets, kinds, framing terms, actors and blocs that exist."""
     for index, signpost in enumerate(watch.signposts):
-        for part in _rule_parts(signpost.rule):
-            unknown = [t for t in getattr(part, "terms", []) if terms and t not in terms]
-            if unknown:
-                _fail(origin, text, ["signposts", index, "rule"], f"unknown framing term(s) {unknown}; expected "
-                      "ids declared under [framing.relationship] or [framing.stance]")
+        for path, part in _rule_parts(signpost.rule, ["signposts", index, "rule"]):
+            for field, unknown, expected in _unknown_values(watch, part):
+                word = "framing term(s)" if field == "terms" else "value(s)"
+                _fail(origin, text, path + [field], f"unknown {word} {unknown}; {expected}",
+                      line_path=["signposts", index, "rule"])
             if getattr(part, "bloc", None) and part.bloc not in watch.blocs:
-                _fail(origin, text, ["signposts", index, "rule"], f"unknown bloc {part.bloc!r}")
+                _fail(origin, text, path + ["bloc"], f"unknown bloc {part.bloc!r}",
+                      line_path=["signposts", index, "rule"])
 
 
 def _check_ach(watch: WatchFile, text: str, origin: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import re
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -11,7 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from weaklink import __version__
-from weaklink.errors import SourceFileError
+from weaklink.errors import AccountingError, WeaklinkError
 from weaklink.ingest.summary import FileResult
 from weaklink.sources.scan import FileScan, scan_file
 from weaklink.store import Store
@@ -28,8 +30,18 @@ def already_ingested(con: duckdb.DuckDBPyConnection, fmt: str, sha256: str) -> b
     return bool(con.execute("SELECT 1 FROM provenance WHERE format = ? AND sha256 = ?", [fmt, sha256]).fetchall())
 
 
+def check_counts(path: Path, result: FileResult) -> None:
+    """Refuse counts that do not add up (read = stored + rejected + duplicate, none negative)."""
+    counts = (result.read, result.stored, result.rejected, result.duplicate)
+    if min(counts) < 0 or result.read != result.stored + result.rejected + result.duplicate:
+        raise AccountingError(f"{path}: the line counts do not add up (read {counts[0]:,}, stored {counts[1]:,}, "
+                              f"rejected {counts[2]:,}, duplicate {counts[3]:,}); nothing was stored from this "
+                              "file. This is a bug in weaklink: please report it with the file")
+
+
 def record_provenance(con, file_id: int, dataset: str, fmt: str, scan: FileScan, result: FileResult,
                       started: datetime) -> None:
+    check_counts(scan.path, result)
     con.execute(
         """INSERT INTO provenance (file_id, dataset, format, version, path, member, sha256, size_bytes,
                rows_read, rows_stored, rows_rejected, rows_duplicate, started_at, finished_at, weaklink_version)
@@ -80,14 +92,22 @@ def ingest_one(store: Store, path: Path, dataset: str, fmt: str, body: Body) -> 
                                 message="already ingested (same sha256)")
         else:
             result = _in_transaction(store, scan, dataset, fmt, body)
-    except (SourceFileError, duckdb.Error) as exc:
-        result = FileResult(path=str(path), sha256=None, status="error", message=_message(exc))
+    except Exception as exc:  # noqa: BLE001 - one bad file is an error for that file only; the rest proceeds
+        result = FileResult(path=str(path), sha256=None, status="error", message=_message(path, exc))
     result.seconds = round(time.perf_counter() - clock, 3)
     return result
 
 
-def _message(exc: Exception) -> str:
-    text = str(exc)
+def _message(path: Path, exc: Exception) -> str:
+    """What went wrong with one file, always naming it (and the line, where the reader says)."""
+    if isinstance(exc, WeaklinkError):
+        text = str(exc)
+        return text if str(path) in text else f"{path}: {text}"
+    first = (str(exc).strip().splitlines() or [""])[0]
     if isinstance(exc, duckdb.Error):
-        text = f"the CSV reader failed: {text.splitlines()[0]}"
-    return text
+        line = re.search(r"[Ll]ine:? (\d+)", str(exc))
+        where = f" at line {line.group(1)}" if line else ""
+        return f"{path}: the CSV reader failed{where}: {first}"
+    if isinstance(exc, (OSError, ValueError, csv.Error, EOFError, RecursionError, MemoryError)):
+        return f"{path}: cannot read this file ({type(exc).__name__}: {first})"
+    return f"{path}: unexpected error while ingesting this file ({type(exc).__name__}: {first}); please report it"

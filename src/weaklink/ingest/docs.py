@@ -12,6 +12,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+from weaklink.errors import SourceFileError
 from weaklink.ingest.common import ingest_one
 from weaklink.ingest.summary import FileResult
 from weaklink.sources.scan import FileScan
@@ -24,7 +25,11 @@ FORMAT = "document"
 
 def _writer(given: dict | None):
     def write(store: Store, scan: FileScan, file_id: int) -> FileResult:
-        doc = read_document(scan.path, given)
+        try:
+            doc = read_document(scan.path, given)
+        except (ValueError, TypeError, RecursionError) as exc:  # e.g. YAML's own date `2025-13-45`
+            raise SourceFileError(f"{scan.path}: its metadata (front matter or sidecar) is not valid: "
+                                  f"{type(exc).__name__}: {exc}") from exc
         fingerprint = text_fingerprint(doc.text)
         same = store.con.execute("SELECT doc_id, path FROM documents WHERE fingerprint = ?",
                                  [fingerprint]).fetchall() or _similar(store, doc)

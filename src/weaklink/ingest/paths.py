@@ -24,11 +24,12 @@ def _looks_like_document(path: Path) -> bool:
 
 
 def _expand_one(text: str, wanted=_looks_like_events, what: str = "event files") -> list[Path]:
-    if any(ch in text for ch in "*?["):
+    """A path that exists is taken as it is, even when its name holds glob characters (`a[x].CSV`)."""
+    if any(ch in text for ch in "*?[") and not Path(text).exists():
         matches = [Path(p) for p in glob.glob(text, recursive=True)]
         files = [p for p in matches if p.is_file()]
         if not files:
-            raise NoInputFiles(f"the pattern {text!r} matches no file")
+            raise NoInputFiles(f"the pattern {text!r} matches no file (and no file has that exact name)")
         return files
     path = Path(text)
     if path.is_dir():

@@ -6,20 +6,17 @@ replaces the stored row (an analyst corrected it), and counts as stored.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from importlib import resources
 from pathlib import Path
 
 import pyarrow as pa
 
-from weaklink.errors import SourceFileError
 from weaklink.ingest.common import ingest_one, store_rejects
-from weaklink.ingest.csvread import rejects_table
+from weaklink.ingest.csvread import csv_rows, readable, rejects_table
 from weaklink.ingest.summary import FileResult
 from weaklink.reference import countries
-from weaklink.sources.scan import FileScan, open_content
+from weaklink.sources.scan import FileScan
 from weaklink.sources.timeline import COLUMNS, InvalidRow, TimelineEntry, parse_entry
 from weaklink.store import Store
 
@@ -49,26 +46,20 @@ def _event_row(entry: TimelineEntry, file_id: int) -> dict:
     }
 
 
-def _read(scan: FileScan) -> tuple[list[dict], list[tuple[int, str, str]]]:
-    with open_content(scan) as handle:
-        text = handle.read().decode("utf-8-sig", errors="replace")
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise SourceFileError(f"{scan.path}: not a timeline file: missing column(s) {', '.join(missing)} "
-                              "(see docs/timeline.md)")
-    lines, good, bad = text.splitlines(), [], []
-    for row in reader:
-        raw = lines[reader.line_num - 1] if reader.line_num <= len(lines) else ""
+def _read(store: Store, scan: FileScan) -> tuple[list[tuple[int, TimelineEntry]], list[tuple[int, str, str]]]:
+    with readable(store.con, scan) as source:
+        rows, bad = csv_rows(source, COLUMNS, "timeline (see docs/timeline.md)")
+    good = []
+    for row in rows:
         try:
-            good.append((reader.line_num, parse_entry(row)))
+            good.append((row.line, parse_entry(row.fields)))
         except InvalidRow as exc:
-            bad.append((reader.line_num, str(exc), raw))
+            bad.append((row.line, str(exc), row.raw))
     return good, bad
 
 
 def _write(store: Store, scan: FileScan, file_id: int) -> FileResult:
-    entries, bad = _read(scan)
+    entries, bad = _read(store, scan)
     read = len(entries) + len(bad)
     ids = Counter(e.id for _, e in entries)
     bad += [(line, f"id {e.id!r} appears more than once in this file", "") for line, e in entries if ids[e.id] > 1]

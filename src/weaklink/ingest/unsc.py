@@ -7,20 +7,18 @@ and its members' votes. A permanent member's "no" on a failed draft is a veto.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 
 import pyarrow as pa
 
-from weaklink.errors import SourceFileError
 from weaklink.ingest.common import ingest_one, store_rejects
-from weaklink.ingest.csvread import rejects_table
+from weaklink.ingest.csvread import csv_rows, readable, rejects_table
 from weaklink.ingest.summary import FileResult
-from weaklink.sources.scan import FileScan, open_content
+from weaklink.sources.scan import FileScan
 from weaklink.store import Store
 
 DATASET = "unsc"
@@ -39,16 +37,19 @@ def _codes(text: str) -> list[str]:
 
 
 def _int(row: dict, name: str) -> int:
-    try:
-        return int(row[name])
-    except (TypeError, ValueError):
-        raise RowError(f"{name} is not an integer: {row.get(name)!r}") from None
+    """A count: digits only (no sign, spaces, '_' or other scripts' digits), at most 9 of them."""
+    text = row.get(name)
+    if not isinstance(text, str) or not re.fullmatch(r"[0-9]{1,9}", text):
+        raise RowError(f"{name} is not a whole number >= 0: {text!r}")
+    return int(text)
 
 
 def _iso_date(text: str) -> date:
     try:
+        if not isinstance(text, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+            raise ValueError(text)
         return date.fromisoformat(text)
-    except (TypeError, ValueError):
+    except ValueError:
         raise RowError(f"date is not a date (YYYY-MM-DD): {text!r}") from None
 
 
@@ -110,19 +111,6 @@ def _veto_decision(row: dict) -> tuple[dict, list[tuple[str, str, bool]], list[s
 Parser = Callable[[dict], tuple[dict, list, list[str]]]
 
 
-def _rows(scan: FileScan, required: list[str]) -> Iterator[tuple[int, str, dict | None]]:
-    with open_content(scan) as handle:
-        text = handle.read().decode("utf-8-sig", errors="replace")
-    lines = text.splitlines()
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in required if c not in (reader.fieldnames or [])]
-    if missing:
-        raise SourceFileError(f"{scan.path}: missing column(s) {', '.join(missing)}; expected {', '.join(required)}")
-    for row in reader:
-        line = reader.line_num
-        yield line, lines[line - 1] if line <= len(lines) else "", row
-
-
 class _Batch:
     """Rows of one file, collected and then written in three inserts."""
 
@@ -162,15 +150,25 @@ def _insert(store: Store, table: str, rows: list[dict], file_id: int, key: list[
     store.con.unregister("wl_batch")
 
 
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, RowError):
+        return str(exc)
+    if isinstance(exc, KeyError):
+        return f"column {exc} is missing on this line"
+    return "a column is missing or empty on this line"
+
+
 def _writer(parse: Parser, required: list[str]):
     def write(store: Store, scan: FileScan, file_id: int) -> FileResult:
-        batch, stored_before, read, duplicate = _Batch(), _stored_ids(store), 0, 0
-        for line, raw, row in _rows(scan, required):
-            read += 1
+        batch = _Batch()
+        with readable(store.con, scan) as source:
+            rows, batch.rejects = csv_rows(source, required, "UNSC decisions")
+        stored_before, read, duplicate = _stored_ids(store), len(rows) + len(batch.rejects), 0
+        for row in rows:
             try:
-                decision, votes, tags = parse(row)
-            except (RowError, KeyError) as exc:
-                batch.rejects.append((line, str(exc), raw))
+                decision, votes, tags = parse(row.fields)
+            except (RowError, KeyError, AttributeError, TypeError) as exc:
+                batch.rejects.append((row.line, _reason(exc), row.raw))
                 continue
             new = decision["decision_id"] not in stored_before | batch.seen
             duplicate += not new

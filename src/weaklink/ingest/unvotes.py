@@ -13,7 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from weaklink.ingest.common import ingest_one, store_rejects
-from weaklink.ingest.csvread import codec, sql_string
+from weaklink.ingest.csvread import Readable, sql_string
 from weaklink.ingest.tabular import TableSpec, checked_header, load_table
 from weaklink.reference.historical import state_of
 from weaklink.sources.scan import FileScan
@@ -28,7 +28,10 @@ VOTE_WORDS = {"yes": "yes", "y": "yes", "1": "yes", "no": "no", "n": "no", "3": 
 VOTE_MAP = pa.table({"word": list(VOTE_WORDS), "vote": list(VOTE_WORDS.values())})
 
 VOTE_COLUMNS = ["rcid", "country", "vote"]
-INTEGER = "TRY_CAST(rcid AS INTEGER) IS NULL THEN 'rcid is not an integer: ' || coalesce(rcid, '')"
+# Strict: digits only (TRY_CAST alone would read '1.5' as 2 and ' 7' as 7).
+INTEGER = ("NOT regexp_full_match(coalesce(rcid, ''), '[0-9]{1,9}') "
+           "THEN 'rcid is not a whole number >= 0: ' || coalesce(rcid, '')")
+ISO_DATE = "regexp_full_match(coalesce(date, ''), '[0-9]{4}-[0-9]{2}-[0-9]{2}') AND TRY_CAST(date AS DATE) IS NOT NULL"
 
 ROLL_CALLS = TableSpec(
     name="unvotes roll-calls",
@@ -42,7 +45,7 @@ ROLL_CALLS = TableSpec(
                TRY_CAST(nullif(para, 'NA') AS INTEGER) = 1 AS paragraph,
                nullif(short, 'NA') AS title, nullif(descr, 'NA') AS description, position,
                CASE WHEN {INTEGER}
-                    WHEN TRY_CAST(date AS DATE) IS NULL THEN 'date is not a date (YYYY-MM-DD): ' || coalesce(date, '')
+                    WHEN NOT ({ISO_DATE}) THEN 'date is not a date (YYYY-MM-DD): ' || coalesce(date, '')
                END AS reject_reason
         FROM wl_rows""",
     target="decisions",
@@ -92,13 +95,13 @@ def _votes_spec(states: pa.Table, code_column: str) -> TableSpec:
     )
 
 
-def _votes_for(store: Store, scan: FileScan) -> TableSpec:
+def _votes_for(store: Store, source: Readable) -> TableSpec:
     """The votes spec, with ISO3 codes for each distinct (country, country_code) of the file."""
-    header = checked_header(scan, "unvotes votes", VOTE_COLUMNS)
+    header = checked_header(source, "unvotes votes", VOTE_COLUMNS)
     code = "country_code" if "country_code" in header else "NULL"
     pairs = store.con.sql(f"""SELECT DISTINCT country, {code} AS country_code
-        FROM read_csv({sql_string(str(scan.path))}, header=true, all_varchar=true, auto_detect=true,
-                      compression='{codec(scan)}', ignore_errors=true)""").fetchall()
+        FROM read_csv({sql_string(source.location)}, header=true, all_varchar=true, auto_detect=true,
+                      compression='{source.codec}', ignore_errors=true)""").fetchall()
     states = pa.table({"country": [p[0] for p in pairs], "country_code": [p[1] for p in pairs],
                        "iso3": [state_of(p[0], p[1]) for p in pairs]})
     return _votes_spec(states, "r.country_code" if code != "NULL" else "NULL")
@@ -106,7 +109,7 @@ def _votes_for(store: Store, scan: FileScan) -> TableSpec:
 
 def _writer(spec_for):
     def write(store: Store, scan: FileScan, file_id: int):
-        result, rejects = load_table(store, scan, file_id, spec_for(store, scan))
+        result, rejects = load_table(store, scan, file_id, spec_for)
         store_rejects(store.con, file_id, scan.path, rejects)
         return result
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from weaklink.cohesion import default_window
+from weaklink.coverage import Spans, covered_days
 from weaklink.report import figures
 
 CITATIONS = {
@@ -27,12 +28,33 @@ def _fact(facts: list[dict], value, source: str, fmt: str = "{:.2f}") -> str:
     return text
 
 
-def _cohesion_sentence(wl, bloc: str, since: date, until: date, facts: list[dict]) -> tuple[str, dict]:
+def _media_span(wl, spans: Spans, windows: list[tuple[date, date]], facts: list[dict]) -> str:
+    """' (media-coded events: gdelt covers 7 of the 365 days of the earlier window and 19 of the 365 of this
+    one, the last on 2025-02-10)': what a media-based sentence rests on, every number recorded as a fact."""
+    clauses = []
+    for dataset in wl.watch.cohesion.datasets:
+        counted = []
+        for since, until in windows:
+            key = f"{since.isoformat()}.{until.isoformat()}"
+            days = _fact(facts, covered_days(spans.get(dataset), since, until), f"coverage.{dataset}.{key}", "{}")
+            counted.append(f"{days} of the {_fact(facts, (until - since).days + 1, f'coverage.days.{key}', '{}')}")
+        text = f"{dataset} covers {counted[0]} days" + (
+            f" of the earlier window and {counted[1]} of this one" if len(counted) > 1 else " of the window")
+        if spans.get(dataset):
+            last = spans.get(dataset)[-1][1].isoformat()
+            text += f", the last on {_fact(facts, last, f'coverage.{dataset}.until', '{}')}"
+        clauses.append(text)
+    return f" (media-coded events: {'; '.join(clauses)})" if clauses else ""
+
+
+def _cohesion_sentence(wl, bloc: str, since: date, until: date, spans: Spans, facts: list[dict]) -> tuple[str, dict]:
     before = (since - timedelta(days=(until - since).days + 1), since - timedelta(days=1))
     moved = wl.attribution(bloc, before, (since, until))
     old, new = moved["cohesion"]
+    media = _media_span(wl, spans, [before, (since, until)], facts)
     if old is None or new is None:
-        return f"The {bloc} bloc's cohesion cannot be compared with the previous period: too little data.", moved
+        return (f"The {bloc} bloc's cohesion cannot be compared with the previous period: too little data"
+                f"{media}."), moved
     verb = "tightened" if new > old + 0.02 else "loosened" if new < old - 0.02 else "held steady"
     top = max(moved["dyads"], key=lambda d: abs(d["change"] or 0))
     text = (f"The {bloc} bloc {verb}: cohesion {_fact(facts, old, 'attribution.cohesion[0]')} → "
@@ -40,15 +62,30 @@ def _cohesion_sentence(wl, bloc: str, since: date, until: date, facts: list[dict
     if top["change"]:
         change = _fact(facts, top["change"], f"attribution.dyads.{top['dyad']}.change", "{:+.2f}")
         text += f", moved most by {top['dyad']} ({change})"
-    return text + ".", moved
+    return text + media + ".", moved
 
 
-def _weakest_sentence(weak: dict, facts: list[dict]) -> str:
+def _centrality(weak: dict, central: str, facts: list[dict]) -> str:
+    """' (weighted degree 1.41: its ties CHN-RUS 0.69, interval 0.53-0.79; ...)': the intervals behind it."""
+    member = next(m for m in weak["members"] if m["actor"] == central)
+    degree = _fact(facts, member["centrality"], f"weakest.members.{central}.centrality")
+    ties = []
+    for d in (d for d in weak["components"] if central in d["dyad"].split("-") and d["tie_strength"] is not None):
+        key = f"weakest.components.{d['dyad']}"
+        interval = (f", interval {_fact(facts, d['low'], key + '.low')}–{_fact(facts, d['high'], key + '.high')}"
+                    if d.get("low") is not None and d.get("high") is not None else ", no interval")
+        ties.append(f"{d['dyad']} {_fact(facts, d['tie_strength'], key + '.tie_strength')}{interval}")
+    return f" (weighted degree {degree}: its ties {'; '.join(ties)})" if ties else f" (weighted degree {degree})"
+
+
+def _weakest_sentence(wl, weak: dict, spans: Spans, facts: list[dict]) -> str:
+    window = (date.fromisoformat(weak["window"]["since"]), date.fromisoformat(weak["window"]["until"]))
+    media = _media_span(wl, spans, [window], facts)
     level = _fact(facts, round(weak["method"]["level"] * 100), "weakest.method.level", "{}")
     members = {m["actor"]: m for m in weak["members"]}
     lowest = weak["lowest"]
     if lowest is None:
-        return "No member's commitment could be measured in this window."
+        return f"No member's commitment could be measured in this window{media}."
     m, key = members[lowest], f"weakest.members.{lowest}"
     interval = (f"{_fact(facts, m['commitment'], key + '.commitment')} ({level}% interval "
                 f"{_fact(facts, m['low'], key + '.low')}–{_fact(facts, m['high'], key + '.high')})")
@@ -59,42 +96,71 @@ def _weakest_sentence(weak: dict, facts: list[dict]) -> str:
                 "interval overlaps another member's")
     central = weak["most_central"]
     if central == lowest:
-        text += f"; {central} is also the bloc's most central member"
+        text += f"; {central} is also the bloc's most central member{_centrality(weak, central, facts)}"
     elif central:
-        text += f"; the most central member is {central}"
-    return text + "."
+        text += f"; the most central member is {central}{_centrality(weak, central, facts)}"
+    return text + media + "."
+
+
+STATUS_WORDS = {"seen": "seen", "emerging": "emerging", "not_seen": "not seen", "no_data": "without data"}
 
 
 def _signpost_sentence(changed: list[dict], board: list[dict], facts: list[dict]) -> str:
-    seen = [s["id"] for s in board if s["status"] == "seen"]
-    count = _fact(facts, len(seen), "signposts.seen", "{}")
+    counts = {s: sum(p["status"] == s for p in board) for s in STATUS_WORDS}
+    tally = ", ".join(f"{_fact(facts, n, f'signposts.{s}', '{}')} {STATUS_WORDS[s]}" for s, n in counts.items())
     total = _fact(facts, len(board), "signposts.total", "{}")
     if not changed:
-        return f"No signpost changed status in the period; {count} of {total} are seen."
+        return f"No signpost changed status in the period; of {total} signposts, {tally}."
     moves = ", ".join(f"{s['id']} → {s['status'].replace('_', ' ')}" for s in changed[:4])
     number = _fact(facts, len(changed), "signposts.changed", "{}")
-    return f"{number} signpost(s) changed status ({moves}); {count} of {total} are seen."
+    return f"{number} signpost(s) changed status ({moves}); of {total} signposts, {tally}."
 
 
 def _ach_sentence(matrix: dict, facts: list[dict]) -> str:
     ranked = sorted(matrix["hypotheses"], key=lambda h: h["rank"])
     if not ranked:
         return "No hypotheses are declared in the watch file."
-    lead, second = ranked[0], ranked[1] if len(ranked) > 1 else None
-    firm = "fragile: a single evidence item could change the leading hypothesis" if any(
-        s["leader_changes"] for s in matrix["sensitivity"]) else "robust to any single evidence item"
-    key = f"ach.hypotheses.{lead['id']}"
-    text = (f"The evidence contradicts {lead['id']} ({lead['title']}) least: inconsistency "
-            f"{_fact(facts, lead['inconsistency'], key + '.inconsistency')}")
-    if second:
-        other = _fact(facts, second["inconsistency"], f"ach.hypotheses.{second['id']}.inconsistency")
-        text += f" against {other} for {second['id']}"
-    return text + f", posterior {_fact(facts, lead['posterior'], key + '.posterior')}; the ranking is {firm}."
+    leaders = [h for h in ranked if h["id"] in matrix["leaders"]]
+    others = [h for h in ranked if h["id"] not in matrix["leaders"]]
+    lead, key = leaders[0], f"ach.hypotheses.{leaders[0]['id']}"
+    if len(leaders) > 1:
+        names = " and ".join(f"{h['id']} ({h['title']})" for h in leaders)
+        text = (f"The evidence contradicts {names} equally least: inconsistency "
+                f"{_fact(facts, lead['inconsistency'], key + '.inconsistency')} each, a tie")
+    else:
+        text = (f"The evidence contradicts {lead['id']} ({lead['title']}) least: inconsistency "
+                f"{_fact(facts, lead['inconsistency'], key + '.inconsistency')}")
+        text += f", posterior {_fact(facts, lead['posterior'], key + '.posterior')}"
+    if others:
+        other = _fact(facts, others[0]["inconsistency"], f"ach.hypotheses.{others[0]['id']}.inconsistency")
+        text += f", against {other} for {others[0]['id']}"
+    sensitivity = matrix["sensitivity"]
+    firm = "fragile: a single evidence item could change the leaders" if any(
+        s["leader_changes"] for s in sensitivity["evidence"]) else "robust to any single evidence item"
+    text += f"; the ranking is {firm}"
+    smallest = sensitivity["smallest_change"]
+    if smallest["size"]:
+        moved = sorted({c["signpost"] for found in smallest["sets"] for c in found["changes"]})
+        size = _fact(facts, smallest["size"], "ach.sensitivity.smallest_change.size", "{}")
+        text += f"; a change in the status of {size} signpost(s) would change the leaders ({', '.join(moved[:4])})"
+    late = [e["id"] for e in matrix["excluded"] if e["reason"].startswith("counts from")]
+    unmeasured = [e["id"] for e in matrix["excluded"] if e["id"] not in late]
+    if unmeasured:
+        number = _fact(facts, len(unmeasured), "ach.excluded.no_data", "{}")
+        text += (f". {number} evidence item(s) are left out because their signposts have no data "
+                 f"({', '.join(unmeasured)})")
+    if late:
+        number = _fact(facts, len(late), "ach.excluded.later", "{}")
+        text += (f". {number} item(s) date from after {_fact(facts, matrix['as_of'], 'ach.as_of', '{}')} "
+                 f"and do not count yet ({', '.join(late)})")
+    return text + "."
 
 
 def brief_data(wl, bloc: str = "axis", since: date | None = None, until: date | None = None) -> dict:
-    """The briefing's content: bottom line, figures, tables and sources for one bloc and window."""
+    """The briefing's content for one bloc and window, which ends (by default) on the last day the data cover;
+    everything in it is evaluated as of that day, the briefing's `as_of`."""
     since, until = default_window(wl, since, until)
+    spans = Spans(wl)
     before = {s["id"]: s["status"] for s in wl.signposts(as_of=since - timedelta(days=1))}
     wl.replay_signposts(since, until, "quarter")
     board = wl.signposts(as_of=until)
@@ -102,15 +168,16 @@ def brief_data(wl, bloc: str = "axis", since: date | None = None, until: date | 
     weak, matrix = wl.weakest(bloc, since, until), wl.ach(as_of=until)
     alerts = [a for a in wl.alerts(freq="month", until=until) if since.isoformat() <= a["period"] <= until.isoformat()]
     facts: list[dict] = []
-    cohesion_text, moved = _cohesion_sentence(wl, bloc, since, until, facts)
-    bluf = [cohesion_text, _weakest_sentence(weak, facts), _signpost_sentence(changed, board, facts),
+    cohesion_text, moved = _cohesion_sentence(wl, bloc, since, until, spans, facts)
+    bluf = [cohesion_text, _weakest_sentence(wl, weak, spans, facts), _signpost_sentence(changed, board, facts),
             _ach_sentence(matrix, facts)]
     members = wl.watch.bloc(bloc).members
     return {
-        "title": f"{wl.watch.bloc(bloc).name or bloc}: situation {since.isoformat()} to {until.isoformat()}",
-        "bloc": bloc, "window": {"since": since.isoformat(), "until": until.isoformat()},
+        "title": f"{wl.watch.bloc(bloc).name or bloc}: situation {since.isoformat()} to {until.isoformat()}, "
+                 f"as of {until.isoformat()}",
+        "bloc": bloc, "as_of": until.isoformat(), "window": {"since": since.isoformat(), "until": until.isoformat()},
         "bluf": bluf, "facts": facts, "weakest": weak, "attribution": moved, "signposts": board,
-        "changed": changed, "ach": matrix, "alerts": alerts[:12],
+        "changed": changed, "ach": matrix, "alerts": alerts[:12], "coverage": wl.coverage(),
         "timeline": wl.timeline(members, since=since, until=until).to_records()
                     or wl.timeline(since=since, until=until).to_records()[:40],
         "figures": figures.all_figures(wl, bloc, members, since, until, weak, alerts),

@@ -1,4 +1,12 @@
-"""Evaluate signpost rules against the store: a status, the evidence rows with sources, and a detail line."""
+"""Evaluate signpost rules against the store: a status, the coverage behind it, the evidence rows with
+sources, and a detail line.
+
+Every leaf rule knows the sources it rests on (an event rule its datasets, a vote rule its body's
+decisions, a document rule the documents of its issuers, an indicator rule the sources of its series) and
+measures how much of its window they cover. A count that reaches its threshold is `seen` whatever the
+coverage (more data can only add to it); otherwise a rule whose inputs cover less than `min_coverage` of
+the window is `no_data`, naming what is missing, never `not_seen`. docs/signposts.md has the truth tables.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +16,13 @@ from datetime import date
 import ibis
 import numpy as np
 
+from weaklink.coverage import Span, Spans, covered_days, covered_fraction, intersect
 from weaklink.indicators.exchanges import period_end, period_grid
 from weaklink.signposts.rules import AllRule, AnyRule, DocumentRule, EventRule, IndicatorRule, VoteRule
 from weaklink.text import analysis
 
 EVIDENCE_LIMIT = 10
+STRENGTH = {"not_seen": 0, "no_data": 1, "emerging": 2, "seen": 3}  # for `any`: a part without data might be seen
 
 
 @dataclass
@@ -20,20 +30,83 @@ class Outcome:
     status: str
     detail: str
     evidence: list[dict] = field(default_factory=list)
+    coverage: float | None = None                        # share (0-1) of the window its inputs cover
+    missing: list[dict] = field(default_factory=list)    # inputs not covering the whole window
 
 
-def evaluate(wl, rule, since: date, until: date) -> Outcome:
+class Context:
+    """What every rule of one evaluation shares: the store's coverage (read once) and the threshold."""
+
+    def __init__(self, wl, spans: Spans | None = None) -> None:
+        self.spans = spans or Spans(wl)
+        self.min_coverage = wl.watch.evaluation.min_coverage
+
+
+def evaluate(wl, rule, since: date, until: date, ctx: Context | None = None) -> Outcome:
     """The rule's status in [since, until]; its `emerging` rule is tried when it is not seen."""
-    outcome = EVALUATORS[rule.kind](wl, rule, since, until)
-    if outcome.status != "seen" and rule.emerging is not None:
-        weaker = evaluate(wl, rule.emerging, since, until)
-        if weaker.status == "seen":
-            return Outcome("emerging", f"not yet: {outcome.detail}; but {weaker.detail}", weaker.evidence)
-    return outcome
+    ctx = ctx or Context(wl)
+    outcome = EVALUATORS[rule.kind](wl, rule, since, until, ctx)
+    if outcome.status == "seen" or rule.emerging is None:
+        return outcome
+    weaker = evaluate(wl, rule.emerging, since, until, ctx)
+    coverage, missing = _pooled([outcome, weaker])
+    if weaker.status == "seen":
+        return Outcome("emerging", f"not yet: {outcome.detail}; but {weaker.detail}", weaker.evidence, coverage,
+                       missing)
+    if outcome.status == "no_data":
+        return Outcome("no_data", outcome.detail, outcome.evidence, coverage, missing)
+    if weaker.status == "no_data":
+        return Outcome("no_data", f"{outcome.detail}; whether it is emerging cannot be told: {weaker.detail}",
+                       outcome.evidence, coverage, missing)
+    return Outcome(outcome.status, outcome.detail, outcome.evidence, coverage, missing)
 
 
-def _seen(count: int, needed: int) -> str:
-    return "seen" if count >= needed else "not_seen"
+# coverage ----------------------------------------------------------------------------------------
+def inputs(wl, rule, spans: Spans) -> list[tuple[str, list[Span]]]:
+    """The sources a leaf rule rests on, each with the spans the store covers."""
+    if rule.kind == "event":
+        return [(d, spans.get(d)) for d in rule.datasets]
+    if rule.kind == "vote":
+        return [(rule.body, spans.get(rule.body))]
+    if rule.kind == "document" or rule.indicator == "document_mentions":
+        suffix = ":" + ",".join(rule.doc_kinds) if rule.doc_kinds else ""
+        return [(f"documents:{wl.iso3(i)}{suffix}", spans.documents(wl.iso3(i), rule.doc_kinds))
+                for i in rule.issuers]
+    sources = {"dyad_share": ["gdelt"], "dyad_goldstein": ["gdelt"], "exchanges": ["curated"],
+               "vote_agreement": ["unga"], "cohesion": [*wl.watch.cohesion.datasets, "curated"]}[rule.indicator]
+    return [(s, spans.get(s)) for s in sources]
+
+
+def _measure(wl, rule, since: date, until: date, ctx: Context) -> tuple[float, list[dict]]:
+    """The share of the window covered by the least covered of the rule's inputs (a rule that names several
+    sources asked for all of them), and the inputs that do not cover all of it."""
+    shares = [(name, covered_fraction(spans, since, until)) for name, spans in inputs(wl, rule, ctx.spans)]
+    missing = [{"source": name, "coverage": round(share, 3)} for name, share in shares if share < 1]
+    return min((share for _n, share in shares), default=0.0), missing
+
+
+def _short(missing: list[dict], ctx: Context) -> str:
+    return (", ".join(f"{m['source']} {m['coverage']:.0%}" for m in missing) +
+            f" of the window covered ({ctx.min_coverage:.0%} needed)")
+
+
+def _judge(wl, rule, since, until, ctx, found: int, needed: int, what: str, evidence: list) -> Outcome:
+    """A count against its threshold, read against the coverage of the rule's inputs."""
+    coverage, missing = _measure(wl, rule, since, until, ctx)
+    detail = f"{found} {what}, {needed} needed"
+    if found >= needed:
+        return Outcome("seen", detail, evidence, coverage, missing)
+    if coverage < ctx.min_coverage or coverage == 0:
+        return Outcome("no_data", f"no data: {_short(missing, ctx)}; {detail}", evidence, coverage, missing)
+    partial = f" (its data cover {coverage:.0%} of the window)" if coverage < 1 else ""
+    return Outcome("not_seen", detail + partial, evidence, coverage, missing)
+
+
+def _pooled(parts: list[Outcome]) -> tuple[float | None, list[dict]]:
+    """A combination's coverage is its least covered part's; its missing inputs are all of theirs."""
+    covered = [p.coverage for p in parts if p.coverage is not None]
+    missing = list({m["source"]: m for p in parts for m in p.missing}.values())
+    return (min(covered) if covered else None), missing
 
 
 # events ------------------------------------------------------------------------------------------
@@ -75,7 +148,7 @@ def _event_rows(wl, rule: EventRule, since: date, until: date) -> ibis.Table:
     return rows.filter(*conditions) if conditions else rows
 
 
-def _event(wl, rule: EventRule, since: date, until: date) -> Outcome:
+def _event(wl, rule: EventRule, since: date, until: date, ctx: Context) -> Outcome:
     rows = _event_rows(wl, rule, since, until)
     count = rows.count().to_pyarrow().as_py()
     top = rows.order_by([ibis.desc("event_date"), "record_id"]).limit(EVIDENCE_LIMIT).select(
@@ -83,11 +156,11 @@ def _event(wl, rule: EventRule, since: date, until: date) -> Outcome:
         actors=ibis.coalesce(rows.actors.join(";"), rows.actor1_code.concat("→", rows.actor2_code)),
         event_code=rows.event_code, description=rows.description,
         sources=ibis.coalesce(rows.sources.join(" "), rows.source_url)).to_pyarrow().to_pylist()
-    return Outcome(_seen(count, rule.min_count), f"{count} matching event(s), {rule.min_count} needed", top)
+    return _judge(wl, rule, since, until, ctx, count, rule.min_count, "matching event(s)", top)
 
 
 # votes -------------------------------------------------------------------------------------------
-def _vote(wl, rule: VoteRule, since: date, until: date) -> Outcome:
+def _vote(wl, rule: VoteRule, since: date, until: date, ctx: Context) -> Outcome:
     a, b = rule.states
     splits = wl.vote_splits(a, b, body=rule.body, issue=rule.issue, since=since, until=until).to_records()
     a3, b3 = wl.iso3(a), wl.iso3(b)
@@ -96,9 +169,8 @@ def _vote(wl, rule: VoteRule, since: date, until: date) -> Outcome:
     evidence = [{"date": s["date"], "decision": s["decision_id"], "title": s["title"],
                  a3: s[f"vote_{a3}"] + (" (veto)" if s[f"veto_{a3}"] else ""),
                  b3: s[f"vote_{b3}"] + (" (veto)" if s[f"veto_{b3}"] else "")} for s in splits]
-    return Outcome(_seen(len(splits), rule.min_splits),
-                   f"{len(splits)} {rule.body.upper()} split(s) between {a3} and {b3}, {rule.min_splits} needed",
-                   evidence[:EVIDENCE_LIMIT])
+    return _judge(wl, rule, since, until, ctx, len(splits), rule.min_splits,
+                  f"{rule.body.upper()} split(s) between {a3} and {b3}", evidence[:EVIDENCE_LIMIT])
 
 
 # documents ---------------------------------------------------------------------------------------
@@ -116,7 +188,7 @@ def _matching_documents(wl, rule, since: date, until: date) -> list[dict]:
     return found
 
 
-def _document(wl, rule: DocumentRule, since: date, until: date) -> Outcome:
+def _document(wl, rule: DocumentRule, since: date, until: date, ctx: Context) -> Outcome:
     lex, hits = analysis.lexicons(wl.watch), []
     target = wl.iso3(rule.mention) if rule.mention else None
     for doc in _matching_documents(wl, rule, since, until):
@@ -125,8 +197,8 @@ def _document(wl, rule: DocumentRule, since: date, until: date) -> Outcome:
         terms = {t: n for t, n in counted.items() if t in rule.terms and n}
         if (not target or names >= rule.min_mentions) and (not rule.terms or terms):
             hits.append({k: v for k, v in doc.items() if k != "text"} | {"mentions": names, "terms": terms})
-    return Outcome(_seen(len(hits), rule.min_documents),
-                   f"{len(hits)} matching document(s), {rule.min_documents} needed", hits[:EVIDENCE_LIMIT])
+    return _judge(wl, rule, since, until, ctx, len(hits), rule.min_documents, "matching document(s)",
+                  hits[:EVIDENCE_LIMIT])
 
 
 # indicators --------------------------------------------------------------------------------------
@@ -154,20 +226,72 @@ def _document_mentions(wl, rule: IndicatorRule) -> list[tuple[date, float]]:
     return sorted((p, float(np.mean(v))) for p, v in per.items())
 
 
-def _indicator(wl, rule: IndicatorRule, since: date, until: date) -> Outcome:
+COUNTS = ("exchanges",)  # indicators that count per period: scaled to a full period by its covered days
+
+
+def _freq(rule: IndicatorRule) -> str:
+    return "year" if rule.indicator == "vote_agreement" else rule.freq
+
+
+def _weighted(rule: IndicatorRule, series, covered: list[Span], since: date, until: date) -> list[dict]:
+    """The periods overlapping [since, until] that the data cover, each weighted by its covered days there.
+
+    A count is scaled to a whole period by the days of that period the data cover (5 exchanges in the 73
+    covered days of a year count as 25 a year), so a period the data only partly cover is not read as quiet.
+    """
+    freq, rows = _freq(rule), []
+    for period, value in series:
+        end = period_end(period, freq)
+        weight = covered_days(covered, max(period, since), min(end, until))
+        in_period = covered_days(covered, period, end)
+        if value is None or weight == 0 or in_period == 0:
+            continue
+        scale = ((end - period).days + 1) / in_period if rule.indicator in COUNTS else 1.0
+        rows.append({"period": period.isoformat(), "value": float(value) * scale, "covered_days": weight})
+    return rows
+
+
+def _baseline(rule: IndicatorRule, series, covered: list[Span], min_coverage: float) -> list[float]:
+    """Baseline values from the periods whose covered share reaches min_coverage (counts scaled likewise)."""
+    if not (rule.baseline_since and rule.baseline_until):
+        return []
+    first, last, freq = date.fromisoformat(rule.baseline_since), date.fromisoformat(rule.baseline_until), _freq(rule)
+    values = []
+    for period, value in series:
+        end = period_end(period, freq)
+        if value is None or not first <= period <= last or covered_fraction(covered, period, end) < min_coverage:
+            continue
+        days = covered_days(covered, period, end)
+        values.append(float(value) * (((end - period).days + 1) / days if rule.indicator in COUNTS else 1.0))
+    return values
+
+
+def _indicator(wl, rule: IndicatorRule, since: date, until: date, ctx: Context) -> Outcome:
+    coverage, missing = _measure(wl, rule, since, until, ctx)
+    covered = intersect(*(spans for _name, spans in inputs(wl, rule, ctx.spans)))
+    if coverage < ctx.min_coverage or coverage == 0:
+        return Outcome("no_data", f"no data for {rule.indicator}: {_short(missing, ctx)}", [], coverage, missing)
     series = _series(wl, rule)
-    window = [v for p, v in series if p <= until and period_end(p, rule.freq) >= since]  # periods overlapping it
+    window = _weighted(rule, series, covered, since, until)
     if not window:
-        return Outcome("not_seen", f"{rule.indicator}: no value in the window")
-    mean = float(np.mean(window))
-    base = [v for p, v in series if date.fromisoformat(rule.baseline_since or "1900-01-01") <= p
-            <= date.fromisoformat(rule.baseline_until or "1900-01-01")]
+        return Outcome("no_data", f"no data: {rule.indicator} has no value in the covered part of the window", [],
+                       coverage, missing)
+    mean = float(np.average([w["value"] for w in window], weights=[w["covered_days"] for w in window]))
+    base = _baseline(rule, series, covered, ctx.min_coverage)
     b_mean = float(np.mean(base)) if base else None
     b_sd = float(np.std(base, ddof=1)) if len(base) > 1 else None
-    holds, test = _test(rule, mean, b_mean, b_sd)
     evidence = [{"indicator": rule.indicator, "actors": rule.actors or [rule.bloc], "window_mean": round(mean, 4),
-                 "baseline_mean": _round(b_mean), "baseline_sd": _round(b_sd), "periods": len(window)}]
-    return Outcome("seen" if holds else "not_seen", f"{rule.indicator} window mean {mean:.3g}; {test}", evidence)
+                 "baseline_mean": _round(b_mean), "baseline_sd": _round(b_sd), "periods": len(window),
+                 "weights": {w["period"]: w["covered_days"] for w in window}}]
+    if b_mean is None and (rule.sd is not None or rule.ratio is not None):
+        return Outcome("no_data", f"no data: {rule.indicator} has no covered baseline period between "
+                       f"{rule.baseline_since} and {rule.baseline_until}", evidence, coverage,
+                       missing + [{"source": f"baseline {rule.baseline_since} to {rule.baseline_until}",
+                                   "coverage": 0.0}])
+    holds, test = _test(rule, mean, b_mean, b_sd)
+    partial = f" (its data cover {coverage:.0%} of the window)" if coverage < 1 else ""
+    return Outcome("seen" if holds else "not_seen", f"{rule.indicator} window mean {mean:.3g}; {test}{partial}",
+                   evidence, coverage, missing)
 
 
 def _round(value):
@@ -191,20 +315,28 @@ def _test(rule: IndicatorRule, mean: float, b_mean, b_sd) -> tuple[bool, str]:
 
 
 # combinations ------------------------------------------------------------------------------------
-def _all(wl, rule: AllRule, since: date, until: date) -> Outcome:
-    parts = [evaluate(wl, r, since, until) for r in rule.rules]
-    seen = sum(p.status == "seen" for p in parts)
-    status = "seen" if seen == len(parts) else "emerging" if seen or any(p.status == "emerging" for p in parts) \
-        else "not_seen"
+def _all(wl, rule: AllRule, since: date, until: date, ctx: Context) -> Outcome:
+    """Seen when every part is; emerging when some part is seen or emerging; else no data when some part has
+    none (it might have been seen), else not seen."""
+    parts = [evaluate(wl, r, since, until, ctx) for r in rule.rules]
+    statuses = [p.status for p in parts]
+    seen = statuses.count("seen")
+    status = "seen" if seen == len(parts) else "emerging" if seen or "emerging" in statuses else \
+        "no_data" if "no_data" in statuses else "not_seen"
+    coverage, missing = _pooled(parts)
     return Outcome(status, f"{seen} of {len(parts)} parts seen: " + "; ".join(p.detail for p in parts),
-                   [e for p in parts for e in p.evidence][:EVIDENCE_LIMIT])
+                   [e for p in parts for e in p.evidence][:EVIDENCE_LIMIT], coverage, missing)
 
 
-def _any(wl, rule: AnyRule, since: date, until: date) -> Outcome:
-    parts = [evaluate(wl, r, since, until) for r in rule.rules]
-    best = max(parts, key=lambda p: ("not_seen", "emerging", "seen").index(p.status))
+def _any(wl, rule: AnyRule, since: date, until: date, ctx: Context) -> Outcome:
+    """The best part's status: seen, then emerging, then no data (a part without data might have been
+    seen), then not seen."""
+    parts = [evaluate(wl, r, since, until, ctx) for r in rule.rules]
+    best = max(parts, key=lambda p: STRENGTH[p.status])
+    coverage, missing = _pooled(parts)
     return Outcome(best.status, "; ".join(p.detail for p in parts),
-                   [e for p in parts if p.status == best.status for e in p.evidence][:EVIDENCE_LIMIT])
+                   [e for p in parts if p.status == best.status for e in p.evidence][:EVIDENCE_LIMIT], coverage,
+                   missing)
 
 
 EVALUATORS = {"event": _event, "vote": _vote, "document": _document, "indicator": _indicator, "all": _all,

@@ -1,7 +1,8 @@
 """Signpost rules as the watch file declares them (validated by pydantic on load).
 
 Each rule yields a status: `seen` when its condition holds in the window, `emerging` when its optional
-`emerging` rule holds (or, for `all`, when some but not all parts hold), else `not_seen`.
+`emerging` rule holds (or, for `all`, when some but not all parts hold), `no_data` when the data it rests
+on do not cover enough of its window to tell, else `not_seen` (docs/signposts.md has the truth tables).
 """
 
 from __future__ import annotations
@@ -10,9 +11,18 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+# Values a rule may name, checked on load (watch.py): a typo is an error, never a silent "not seen".
+EVENT_DATASETS = ("gdelt", "curated")   # what the ingest writes into `events` (ingest/gdelt.py, ingest/timeline.py)
+DOCUMENT_KINDS = ("statement", "joint_statement", "readout", "speech", "transcript", "press_conference",
+                  "interview", "article", "communique", "declaration", "treaty", "letter", "report")
+
+
+MAX_COUNT = 10**9
+MAX_DAYS = 36525  # 100 years
+
 
 class _Rule(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)  # numbers are finite: no nan, no inf
     emerging: Rule | None = None  # a weaker condition; holding it makes the signpost `emerging`
 
 
@@ -29,7 +39,7 @@ class EventRule(_Rule):
     kinds: list[str] = []             # curated kinds (summit, visit, exercise, ...)
     level: list[str] = []             # curated levels (leader, minister, official, military)
     confidence: list[str] = []        # curated confidence (high, medium, low)
-    min_count: int = Field(default=1, ge=1)
+    min_count: int = Field(default=1, ge=1, le=MAX_COUNT)
 
     @model_validator(mode="after")
     def _some_filter(self) -> EventRule:
@@ -47,10 +57,10 @@ class IndicatorRule(_Rule):
     actors: list[str] = []            # the dyad (or bloc name for cohesion via `bloc`)
     bloc: str | None = None
     freq: Literal["month", "quarter", "year"] = "quarter"
-    above: float | None = None
-    below: float | None = None
-    sd: float | None = Field(default=None, gt=0)          # seen when the window mean is >= sd baseline SDs above
-    ratio: float | None = Field(default=None, gt=0)       # seen when window mean / baseline mean >= ratio
+    above: float | None = Field(default=None, ge=-1e12, le=1e12)
+    below: float | None = Field(default=None, ge=-1e12, le=1e12)
+    sd: float | None = Field(default=None, gt=0, le=1000)   # seen when the window mean is >= sd baseline SDs above
+    ratio: float | None = Field(default=None, gt=0, le=1e6)  # seen when window mean / baseline mean >= ratio
     baseline_since: str | None = None
     baseline_until: str | None = None
     # document_mentions: mean name count of `mention` in documents by `issuers` about `parties`
@@ -76,7 +86,7 @@ class VoteRule(_Rule):
     states: list[str] = Field(min_length=2, max_length=2)
     body: Literal["unga", "unsc"] = "unsc"
     issue: str | None = None
-    min_splits: int = Field(default=1, ge=1)
+    min_splits: int = Field(default=1, ge=1, le=MAX_COUNT)
     veto_only: bool = False   # only splits where one of the two cast a veto
 
 
@@ -87,10 +97,10 @@ class DocumentRule(_Rule):
     issuers: list[str] = Field(min_length=1)
     parties: list[str] = []           # the document's parties include all of these
     mention: str | None = None
-    min_mentions: int = Field(default=1, ge=1)
+    min_mentions: int = Field(default=1, ge=1, le=MAX_COUNT)
     terms: list[str] = []             # framing term ids (any)
     doc_kinds: list[str] = []
-    min_documents: int = Field(default=1, ge=1)
+    min_documents: int = Field(default=1, ge=1, le=MAX_COUNT)
 
     @model_validator(mode="after")
     def _something_to_find(self) -> DocumentRule:
@@ -117,10 +127,10 @@ for _model in (_Rule, EventRule, IndicatorRule, VoteRule, DocumentRule, AllRule,
 
 
 class Signpost(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     question: str
-    window_days: int = Field(default=365, ge=1)
+    window_days: int = Field(default=365, ge=1, le=MAX_DAYS)
     rule: Rule
     note: str = ""
 

@@ -40,8 +40,14 @@ class TimelineEntry:
     confidence: str
 
 
+DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _date(value: str, column: str) -> date:
+    """A real calendar date written YYYY-MM-DD (not the other forms `date.fromisoformat` takes)."""
     try:
+        if not DATE_PATTERN.fullmatch(value.strip()):
+            raise ValueError(value)
         return date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidRow(f"{column} is not a date (YYYY-MM-DD): {value!r}") from None
@@ -73,10 +79,10 @@ def _cameo(row: dict) -> tuple[str, int, float]:
     known = load_event_codes().get(code)
     if known is None:
         raise InvalidRow(f"cameo_code {code!r} is not a CAMEO event code (keep leading zeros, e.g. 042)")
-    try:
-        quad = int(row.get("quad_class") or "")
-    except ValueError:
-        raise InvalidRow(f"quad_class is not an integer: {row.get('quad_class')!r}") from None
+    text = (row.get("quad_class") or "").strip()
+    if not re.fullmatch(r"[1-4]", text):
+        raise InvalidRow(f"quad_class must be 1, 2, 3 or 4: {row.get('quad_class')!r}")
+    quad = int(text)
     if quad != quad_class_of_root(known.root_code):
         raise InvalidRow(f"quad_class {quad} does not match code {code} (root {known.root_code} is class "
                          f"{quad_class_of_root(known.root_code)})")
