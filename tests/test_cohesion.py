@@ -151,6 +151,18 @@ def test_weakest_through_the_store(wl, tmp_path):
     assert "ITA" in result["summary"] and "weakest link" in result["summary"]
 
 
+def test_weakest_states_how_much_of_its_window_the_data_cover(wl, tmp_path):
+    """Events added on one day of a year-long window: the result says GDELT covers a sliver of it, no votes."""
+    constructed_store(wl, tmp_path)
+    result = wl.weakest("test", since="2024-01-01", until="2024-12-31")
+    covered = {c["source"]: c for c in result["coverage"]}
+    assert covered["gdelt"]["days"] == 366 and 1 <= covered["gdelt"]["days_covered"] < 366
+    assert covered["gdelt"]["fraction"] < 0.05 and covered["unga"]["last"] is None
+    assert "gdelt 1 of its 366 days" in result["summary"] and "no unga data" in result["summary"]
+    full = wl.weakest("test", since="2024-01-15", until="2024-01-15")  # the day the events were added
+    assert {c["source"]: c["fraction"] for c in full["coverage"]}["gdelt"] == 1.0
+    assert "gdelt" not in full["summary"].split("Data cover only part")[-1]
+
 def test_weakest_follows_the_data_not_the_name(wl, tmp_path):
     constructed_store(wl, tmp_path, swap={"ITA": "FRA", "FRA": "ITA"})
     assert wl.weakest("test", since="2024-01-01", until="2024-12-31")["weakest"] == "FRA"

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import numpy as np
 import pyarrow as pa
 
+from weaklink.coverage import window_coverage
 from weaklink.errors import InvalidArgument
 from weaklink.indicators import ties
 from weaklink.indicators.bloc_counts import (
@@ -267,6 +268,7 @@ def weakest_link(wl, bloc: str, since: date | None = None, until: date | None = 
     ranks = _ranks(members, commitment, degree)
     central = members.index(ranks["most_central"]) if ranks["most_central"] else None
     clusters = {CLUSTER_NAMES[k]: c.size for k, c in sources.items()}
+    covered = window_coverage(wl, [*settings.datasets, "curated", "unga", "unsc"], since, until)
     return {
         "bloc": bloc, "window": {"since": since.isoformat(), "until": until.isoformat()},
         "weakest": members[weakest_index] if weakest_index is not None else None, **ranks,
@@ -276,14 +278,22 @@ def weakest_link(wl, bloc: str, since: date | None = None, until: date | None = 
                     for k, (m, b) in enumerate(zip(members, _betweenness(members, strength)))],
         "components": _dyad_rows(members, components, strength, weights, s_low, s_high,
                                  _dyad_clusters(sources, len(members))),
-        "clusters": clusters,
+        "clusters": clusters, "coverage": covered,
         "method": {"weights": weights, "replicates": settings.replicates, "level": settings.level,
                    "seed": settings.seed, "datasets": settings.datasets,
                    "resampled": "clusters: media events by article, curated entries, votes by decision",
                    "include_low_confidence": settings.include_low_confidence},
         "events_used": int(sample["media"].sum()), "curated_used": clusters["curated_entries"],
-        "summary": _summary(members, commitment, low, high, weakest_index, central, clusters, ranks["central_tie"]),
+        "summary": _summary(members, commitment, low, high, weakest_index, central, clusters, ranks["central_tie"])
+                   + _coverage_note(covered),
     }
+
+
+def _coverage_note(covered: list[dict]) -> str:
+    """A sentence naming the sources that cover only part of the window (or none of it)."""
+    thin = [f"{c['source']} {c['days_covered']} of its {c['days']} days (last {c['last']})" if c["last"]
+            else f"no {c['source']} data" for c in covered if c["fraction"] < 1]
+    return f" Data cover only part of the window: {'; '.join(thin)}." if thin else ""
 
 
 def _p_lowest(samples: np.ndarray) -> np.ndarray:

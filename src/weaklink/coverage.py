@@ -180,6 +180,17 @@ def spans_for(wl, source: str) -> list[Span]:
     return Spans(wl).get(source)
 
 
+def window_coverage(wl, sources: list[str], since: date, until: date) -> list[dict]:
+    """Per source, the share of [since, until] it covers and the last day it holds up to `until`."""
+    spans, found = Spans(wl), []
+    for source in sources:
+        held = [(a, min(b, until)) for a, b in spans.get(source) if a <= until]
+        found.append({"source": source, "fraction": round(covered_fraction(held, since, until), 3),
+                      "days_covered": covered_days(held, since, until), "days": (until - since).days + 1,
+                      "last": held[-1][1].isoformat() if held else None})
+    return found
+
+
 def data_as_of(wl) -> date | None:
     """The latest date the store covers, over all sources; None for an empty store."""
     return Spans(wl).as_of()
