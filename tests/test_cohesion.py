@@ -170,7 +170,7 @@ def test_weakest_follows_the_data_not_the_name(wl, tmp_path):
 
 def test_component_weights_come_from_the_watch_file(wl, tmp_path):
     constructed_store(wl, tmp_path)
-    wl.ingest_timeline()
+    ingest_entries(wl, tmp_path, [entry("fd-1", "2022-05-02", "visit", "FRA;DEU")])  # the timeline covers FRA-DEU
     with_timeline = wl.weakest("test", since="2024-01-01", until="2024-12-31")
     assert "exchanges" in with_timeline["components"][0]["used"]
     text = bundled_text().replace("exchanges = 1.0,", "exchanges = 0.0,")
@@ -178,6 +178,17 @@ def test_component_weights_come_from_the_watch_file(wl, tmp_path):
     without = wl.weakest("test", since="2024-01-01", until="2024-12-31")
     assert "exchanges" not in without["components"][0]["used"]
     assert without["method"]["weights"]["exchanges"] == 0.0
+
+
+def test_exchanges_are_unknown_before_the_timeline_covers_a_dyad(wl, tmp_path):
+    """A dyad the timeline first records in 2022: its exchanges are no data before, measured after."""
+    use_bloc(wl)
+    ingest_entries(wl, tmp_path, [entry("fd-1", "2022-05-02", "visit", "FRA;DEU"),
+                                  entry("fi-1", "2021-03-01", "visit", "FRA;ITA")])
+    rows = {r["period"].year: r for r in wl.cohesion("test", freq="year").to_records()}
+    assert rows[2021]["FRA-DEU"] is None and rows[2021]["FRA-ITA"] is not None
+    assert rows[2022]["FRA-DEU"] is not None and rows[2022]["FRA-ITA"] == 0.0  # covered, nothing happened
+    assert rows[2021]["DEU-ITA"] is None and rows[2022]["DEU-ITA"] is None  # never recorded together
 
 
 def test_attribution_splits_the_change_exactly(wl, tmp_path):

@@ -102,8 +102,7 @@ class BlocData:
         self.exchanges = exchange_totals(events, self.members, since, until, freq, low).to_pyarrow()
         self.votes = vote_pairs(wl.store.table("votes"), wl.store.table("decisions"), self.members, since, until,
                                 freq).to_pyarrow()
-        self.timeline_start = wl.store.con.execute(
-            "SELECT min(event_date) FROM events WHERE dataset = 'curated'").fetchall()[0][0]
+        self.pair_start = self._pair_start()
         self.baseline_rate = self._baseline_rate(events)
         self.rhetoric = self._rhetoric()
 
@@ -135,12 +134,29 @@ class BlocData:
         found = {p for t in (self.media, self.curated) for p in t["period"].to_pylist() if p is not None}
         return period_grid(min(found), max(found), self.freq) if found else []
 
+    def _pair_start(self) -> np.ndarray:
+        """[M, M] the first day of the year in which the timeline first records the two together (None: never).
+        The timeline is taken to cover a dyad from then on; before, its exchanges are unknown, not zero."""
+        rows = self.wl.store.con.execute("""
+            WITH parts AS (SELECT record_id, event_date, unnest(actors) AS actor FROM events WHERE dataset = 'curated')
+            SELECT a.actor, b.actor, min(a.event_date) FROM parts AS a JOIN parts AS b USING (record_id)
+            WHERE a.actor < b.actor GROUP BY 1, 2""").fetchall()
+        index, out = {m: i for i, m in enumerate(self.members)}, np.full((len(self.members),) * 2, None)
+        for a, b, first in rows:
+            if a in index and b in index:
+                out[index[a], index[b]] = out[index[b], index[a]] = first.replace(month=1, day=1)
+        return out
+
     def _baseline_rate(self, events) -> np.ndarray:
+        """[M, M] exchanges per year over the part of the baseline the timeline covers for each dyad."""
         s = self.settings
         table = exchange_totals(events, self.members, s.baseline_since, s.baseline_until,
                                 include_low=s.include_low_confidence).to_pyarrow()
-        years = max((s.baseline_until - s.baseline_since).days + 1, 1) / 365.25
-        return self._pair_matrix(table) / years
+        starts = [[max(first, s.baseline_since) if first else None for first in row] for row in self.pair_start]
+        years = np.array([[((s.baseline_until - start).days + 1) / 365.25 if start and start <= s.baseline_until
+                            else np.nan for start in row] for row in starts])
+        with np.errstate(invalid="ignore"):
+            return self._pair_matrix(table) / years
 
     def _pair_matrix(self, table: pa.Table) -> np.ndarray:
         index = {m: i for i, m in enumerate(self.members)}
@@ -169,10 +185,11 @@ class BlocData:
                         cell[1] += 1
         return {p: _symmetric(c, len(self.members)) for p, c in cells.items()}
 
-    def _covered(self, period) -> bool:
-        """Whether the curated timeline covers the period (or window): no entry is news only then."""
-        start, first = period or self.since, self.timeline_start
-        return first is not None and (start is None or start >= first.replace(month=1, day=1))
+    def _covered(self, period) -> np.ndarray:
+        """[M, M] whether the timeline covers each dyad in the period (or window): no entry is news only then."""
+        start = period or self.since
+        return np.array([[first is not None and (start is None or start >= first) for first in row]
+                         for row in self.pair_start])
 
     def _years(self) -> float:
         if self.since is None or self.until is None:

@@ -151,12 +151,12 @@ def commitment(sample: dict[str, np.ndarray], members: list[str]) -> np.ndarray:
 
 @dataclass
 class Fixed:
-    """What resampling keeps fixed: the baseline exchange rate, the window's length, whether the
-    curated timeline covers the window, and rhetoric (documents are not resampled)."""
+    """What resampling keeps fixed: the baseline exchange rate, the window's length, which dyads the
+    curated timeline covers in the window, and rhetoric (documents are not resampled)."""
 
-    baseline_rate: np.ndarray   # [M, M] curated exchanges per year over the baseline
+    baseline_rate: np.ndarray   # [M, M] curated exchanges per covered baseline year (NaN: baseline not covered)
     years: float
-    covered: bool
+    covered: np.ndarray | bool  # [M, M] whether the timeline covers each dyad in the window
     rhetoric: np.ndarray        # [M, M]
 
 
@@ -165,7 +165,8 @@ def components(sample: dict[str, np.ndarray], fixed: Fixed) -> dict[str, np.ndar
     m = len(fixed.baseline_rate)
     events = events_component(sample["media"], _mean(sample["goldstein_sum"], sample["media"]))
     rate = sample["exchanges"] / fixed.years
-    exchanges = np.nan_to_num(_ratio(rate, rate + fixed.baseline_rate)) if fixed.covered else np.full((m, m), np.nan)
+    ratio = np.where(np.isnan(fixed.baseline_rate), np.nan, np.nan_to_num(_ratio(rate, rate + fixed.baseline_rate)))
+    exchanges = np.where(np.broadcast_to(fixed.covered, (m, m)), ratio, np.nan)  # not covered: no data, not zero
     votes = _ratio(sample["vote_sum"], sample["vote_n"])
     for value in (exchanges, votes):
         np.fill_diagonal(value, np.nan)
