@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
+from pathlib import PurePath
 
 from weaklink.cohesion import default_window
-from weaklink.coverage import Spans, covered_days
+from weaklink.coverage import Spans, covered_days, covered_fraction
 from weaklink.report import figures
 
 CITATIONS = {
@@ -56,6 +58,9 @@ def _cohesion_sentence(wl, bloc: str, since: date, until: date, spans: Spans, fa
         return (f"The {bloc} bloc's cohesion cannot be compared with the previous period: too little data"
                 f"{media}."), moved
     verb = "tightened" if new > old + 0.02 else "loosened" if new < old - 0.02 else "held steady"
+    thin = _thin_media(wl, spans, [before, (since, until)])
+    if thin and verb != "held steady":
+        verb = f"may have {verb}, but the media data are too thin to be sure"
     top = max(moved["dyads"], key=lambda d: abs(d["change"] or 0))
     text = (f"The {bloc} bloc {verb}: cohesion {_fact(facts, old, 'attribution.cohesion[0]')} → "
             f"{_fact(facts, new, 'attribution.cohesion[1]')} against the previous period of equal length")
@@ -63,6 +68,13 @@ def _cohesion_sentence(wl, bloc: str, since: date, until: date, spans: Spans, fa
         change = _fact(facts, top["change"], f"attribution.dyads.{top['dyad']}.change", "{:+.2f}")
         text += f", moved most by {top['dyad']} ({change})"
     return text + media + ".", moved
+
+
+def _thin_media(wl, spans: Spans, windows: list[tuple[date, date]]) -> bool:
+    """Whether a media dataset covers less than `[evaluation] min_coverage` of any of the windows."""
+    need = wl.watch.evaluation.min_coverage
+    return any(covered_fraction(spans.get(d), since, until) < need
+               for d in wl.watch.cohesion.datasets for since, until in windows)
 
 
 def _centrality(weak: dict, central: str, facts: list[dict]) -> str:
@@ -102,6 +114,20 @@ def _weakest_sentence(wl, weak: dict, spans: Spans, facts: list[dict]) -> str:
     return text + media + "."
 
 
+LEGEND = [
+    "Cohesion (0 to 1): the mean tie strength of the bloc's pairs; 1 means every pair cooperates fully, "
+    "0 means no cooperative tie at all.",
+    "Commitment (0 to 1): how much a member puts into its ties against what it gets back; 0.5 means give and "
+    "take are even, below 0.5 means it puts in less than it gets back. The 95% interval is the range the "
+    "value would likely fall in with other samples of the same news and events.",
+    "Tie strength (0 to 1): how close two members are, from their events, high-level exchanges, votes and "
+    "words; weighted degree (centrality) adds up a member's tie strengths.",
+    "Signposts: seen (the watched development happened), emerging (first signs), not seen (the data cover the "
+    "period and show nothing), without data (the sources do not cover the period: no conclusion either way).",
+    "Hypotheses: inconsistency counts how much of the evidence contradicts each (0 = nothing contradicts it; "
+    "lower is better); the posterior (0 to 1, summing to 1) is a Bayesian reading of the same evidence.",
+]
+
 STATUS_WORDS = {"seen": "seen", "emerging": "emerging", "not_seen": "not seen", "no_data": "without data"}
 
 
@@ -111,7 +137,7 @@ def _signpost_sentence(changed: list[dict], board: list[dict], facts: list[dict]
     total = _fact(facts, len(board), "signposts.total", "{}")
     if not changed:
         return f"No signpost changed status in the period; of {total} signposts, {tally}."
-    moves = ", ".join(f"{s['id']} → {s['status'].replace('_', ' ')}" for s in changed[:4])
+    moves = ", ".join(f"{s['id'].replace('-', ' ')} → {STATUS_WORDS[s['status']]}" for s in changed[:4])
     number = _fact(facts, len(changed), "signposts.changed", "{}")
     return f"{number} signpost(s) changed status ({moves}); of {total} signposts, {tally}."
 
@@ -133,7 +159,7 @@ def _ach_sentence(matrix: dict, facts: list[dict]) -> str:
         text += f", posterior {_fact(facts, lead['posterior'], key + '.posterior')}"
     if others:
         other = _fact(facts, others[0]["inconsistency"], f"ach.hypotheses.{others[0]['id']}.inconsistency")
-        text += f", against {other} for {others[0]['id']}"
+        text += f", against {other} for {others[0]['id']} ({others[0]['title']})"
     sensitivity = matrix["sensitivity"]
     firm = "fragile: a single evidence item could change the leaders" if any(
         s["leader_changes"] for s in sensitivity["evidence"]) else "robust to any single evidence item"
@@ -142,7 +168,8 @@ def _ach_sentence(matrix: dict, facts: list[dict]) -> str:
     if smallest["size"]:
         moved = sorted({c["signpost"] for found in smallest["sets"] for c in found["changes"]})
         size = _fact(facts, smallest["size"], "ach.sensitivity.smallest_change.size", "{}")
-        text += f"; a change in the status of {size} signpost(s) would change the leaders ({', '.join(moved[:4])})"
+        named = ", ".join(m.replace("-", " ") for m in moved[:4])
+        text += f"; a change in the status of {size} signpost(s) would change the leaders ({named})"
     late = [e["id"] for e in matrix["excluded"] if e["reason"].startswith("counts from")]
     unmeasured = [e["id"] for e in matrix["excluded"] if e["id"] not in late]
     if unmeasured:
@@ -173,6 +200,8 @@ def brief_data(wl, bloc: str = "axis", since: date | None = None, until: date | 
             _ach_sentence(matrix, facts)]
     members = wl.watch.bloc(bloc).members
     return {
+        "legend": LEGEND, "implications": implications(wl, board),
+        "statements": {h.id: h.statement for h in wl.watch.hypotheses},
         "title": f"{wl.watch.bloc(bloc).name or bloc}: situation {since.isoformat()} to {until.isoformat()}, "
                  f"as of {until.isoformat()}",
         "bloc": bloc, "as_of": until.isoformat(), "window": {"since": since.isoformat(), "until": until.isoformat()},
@@ -180,9 +209,37 @@ def brief_data(wl, bloc: str = "axis", since: date | None = None, until: date | 
         "changed": changed, "ach": matrix, "alerts": alerts[:12], "coverage": wl.coverage(),
         "timeline": wl.timeline(members, since=since, until=until).to_records()
                     or wl.timeline(since=since, until=until).to_records()[:40],
-        "figures": figures.all_figures(wl, bloc, members, since, until, weak, alerts),
+        "figures": figures.all_figures(wl, bloc, members, since, until, weak, alerts, spans),
         "sources": sources(wl), "generated": date.today().isoformat(),
     }
+
+
+def relative_names(paths: list[str]) -> dict[str, str]:
+    """Each ingested file's name relative to the folder all of them were ingested from (never a full local
+    path): the path below their common folder, or the bare file name when they share no deeper folder."""
+    parents = [str(PurePath(p).parent) for p in paths if p]
+    try:
+        common = PurePath(os.path.commonpath(parents)) if parents else None
+    except ValueError:
+        common = None
+    deep = common is not None and common.is_absolute() and len(common.parts) >= 3
+    return {p: (str(PurePath(p).relative_to(common)) if deep and PurePath(p).is_relative_to(common)
+                else PurePath(p or "").name) for p in paths}
+
+
+def implications(wl, board: list[dict]) -> dict:
+    """The watch file's implications per scenario, split into the scenarios whose signposts are seen or
+    emerging (triggered) and the rest, with the signposts behind each."""
+    status = {s["id"]: s["status"] for s in board}
+    triggered, quiet = [], []
+    for scenario in wl.watch.scenarios:
+        moved = [{"id": i, "question": next((s["question"] for s in board if s["id"] == i), i),
+                  "status": STATUS_WORDS[status[i]]} for i in scenario.signposts if status.get(i) in ("seen", "emerging")]
+        entry = {"id": scenario.id, "title": scenario.title, "implications": list(scenario.implications),
+                 "signposts": moved, "measured": sum(status.get(i) not in (None, "no_data") for i in scenario.signposts),
+                 "total": len(scenario.signposts)}
+        (triggered if moved else quiet).append(entry)
+    return {"triggered": triggered, "quiet": quiet}
 
 
 def sources(wl) -> dict:
@@ -195,6 +252,8 @@ def sources(wl) -> dict:
         UNION ALL SELECT body, min(date), max(date), count(*) FROM decisions GROUP BY body
         UNION ALL SELECT 'documents', min(date), max(date), count(*) FROM documents HAVING count(*) > 0
         ORDER BY 1""").fetchall()
-    return {"files": [{"dataset": d, "path": p, "sha256": s, "rows": n, "ingested": str(i)} for d, p, s, n, i in files],
+    names = relative_names([p for _, p, _, _, _ in files])
+    return {"files": [{"dataset": d, "path": p, "file": names[p], "sha256": s, "short": (s or "")[:12], "rows": n,
+                       "ingested": str(i)} for d, p, s, n, i in files],
             "vintage": [{"dataset": d, "first": str(a), "last": str(b), "rows": n} for d, a, b, n in vintage],
             "citations": {d: c for d, c in CITATIONS.items() if any(v[0] == d for v in vintage)}}

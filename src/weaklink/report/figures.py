@@ -1,23 +1,32 @@
 """Static figures for the briefing (matplotlib, PNG embedded as base64): legible in print and grey scale.
 
-Lines differ by style and marker, not by colour alone; every figure names its data sources.
+Lines take the Okabe-Ito colours (safe for colour-blind readers) and differ by line style and marker too, so
+they read in grey scale; a line never joins points across a period without data (a gap is a NaN), the
+span each source covers is shaded, dates get concise ticks, and legends sit outside the data.
+Every figure names its data sources.
 """
 
 from __future__ import annotations
 
 import base64
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from weaklink.coverage import Spans, covered_days  # noqa: E402
 from weaklink.text import analysis  # noqa: E402
 
-STYLES = [("-", "o", "0.0"), ("--", "s", "0.35"), (":", "^", "0.55"), ("-.", "D", "0.2")]
+# Okabe-Ito colours, ordered so that neighbours differ in lightness too (black, vermillion, sky blue, bluish
+# green, reddish purple, blue); each with its own line style and marker for print in grey.
+STYLES = [("-", "o", "#000000"), ("--", "s", "#D55E00"), (":", "^", "#56B4E9"), ("-.", "D", "#009E73"),
+          ((0, (5, 1, 1, 1, 1, 1)), "v", "#CC79A7"), ((0, (1, 1)), "P", "#0072B2")]
+COVERED = {"color": "#E69F00", "alpha": 0.25, "linewidth": 0}
 plt.rcParams.update({"font.size": 9, "axes.titlesize": 10, "figure.dpi": 150, "savefig.bbox": "tight"})
 
 
@@ -33,10 +42,11 @@ def _figure(fid: str, title: str, fig, caption: str, sources: list[str]) -> dict
 
 
 def _empty(fid: str, title: str, message: str, sources: list[str]) -> dict:
-    fig, ax = plt.subplots(figsize=(6.5, 1.2))
+    """A figure without data: the brief prints its message instead of an empty chart (`empty`)."""
+    fig, ax = plt.subplots(figsize=(6.5, 0.5))
     ax.axis("off")
     ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True)
-    return _figure(fid, title, fig, message, sources)
+    return {**_figure(fid, title, fig, message, sources), "empty": True}
 
 
 def bloc_graph(weak: dict) -> dict:
@@ -70,65 +80,127 @@ def bloc_graph(weak: dict) -> dict:
                    fig, caption, ["gdelt", "curated", "unga", "unsc", "documents"])
 
 
-def dyad_series(wl, members: list[str], since: date, until: date, alerts: list[dict]) -> dict:
-    fig, ax = plt.subplots(figsize=(6.5, 2.8))
+def _months(since: date, until: date) -> list[date]:
+    months, day = [], date(since.year, since.month, 1)
+    while day <= until:
+        months.append(day)
+        day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return months
+
+
+def _month_end(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1) - timedelta(days=1)
+
+
+def _date_axis(ax) -> None:
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def _legend_outside(ax, **kwargs) -> None:
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, borderaxespad=0, **kwargs)
+
+
+def _shade_coverage(ax, spans: list[tuple[date, date]], since: date, until: date, label: str) -> bool:
+    """Shade the spans a source covers inside the window; True when any is shown."""
+    shown = False
+    for first, last in spans:
+        first, last = max(first, since), min(last, until)
+        if first <= last:
+            ax.axvspan(first, last + timedelta(days=1), **COVERED, label=None if shown else label)
+            shown = True
+    return shown
+
+
+def dyad_series(wl, members: list[str], since: date, until: date, alerts: list[dict],
+                spans: Spans | None = None) -> dict:
+    dataset = (wl.watch.cohesion.datasets or ["gdelt"])[0]
+    covered = (spans or Spans(wl)).get(dataset) or []
+    months = _months(since, until)
+    fig, ax = plt.subplots(figsize=(6.5, 2.6))
     plotted = False
     pairs = [(a, b) for i, a in enumerate(members) for b in members[i + 1:]]
-    for (a, b), (line, marker, shade) in zip(pairs, STYLES):
-        rows = [r for r in wl.dyads(a, b, freq="month", since=since, until=until).to_records()]
+    for (a, b), (line, marker, colour) in zip(pairs, STYLES):
+        rows = {r["period"]: r["share_per_10k"] for r in
+                wl.dyads(a, b, freq="month", since=since, until=until).to_records()}
         if not rows:
             continue
         plotted = True
-        x = [r["period"] for r in rows]
-        ax.plot(x, [r["share_per_10k"] for r in rows], linestyle=line, marker=marker, color=shade, markersize=3,
-                label=f"{a}-{b}")
-        marked = [r for r in rows if any(al["dyad"] in (f"{a}-{b}", f"{b}-{a}") and
-                                         al["period"] == r["period"].isoformat() for al in alerts)]
-        ax.scatter([r["period"] for r in marked], [r["share_per_10k"] for r in marked], s=120, facecolors="none",
-                   edgecolors="black", linewidths=1.5, zorder=3)
+        # a month the source does not cover is a gap (NaN), never a zero and never bridged by the line
+        values = [rows[m] if m in rows else 0.0 if covered_days(covered, max(m, since), min(_month_end(m), until))
+                  else np.nan for m in months]
+        middle = [m + timedelta(days=14) for m in months]  # each month's value sits in the middle of its month
+        ax.plot(middle, values, linestyle=line, marker=marker, color=colour, markersize=3.5, label=f"{a}-{b}")
+        marked = [m for m in months if m in rows and any(al["dyad"] in (f"{a}-{b}", f"{b}-{a}") and
+                                                          al["period"] == m.isoformat() for al in alerts)]
+        ax.scatter([m + timedelta(days=14) for m in marked], [rows[m] for m in marked], s=120, facecolors="none", edgecolors="black",
+                   linewidths=1.5, zorder=3, label=None)
     if not plotted:
         plt.close(fig)
-        return _empty("dyad-series", "Dyad event series", "No media-coded events in the window.", ["gdelt"])
+        return _empty("dyad-series", "Events between the members, per month", "No media-coded events in the window.",
+                      [dataset])
+    _shade_coverage(ax, covered, months[0], until, f"{dataset} covers")
+    ax.set_xlim(months[0], _month_end(months[-1]) + timedelta(days=1))
+    ax.set_ylim(bottom=0)
     ax.set_ylabel("events per 10,000")
-    ax.legend(frameon=False, fontsize=8)
-    fig.autofmt_xdate()
+    _date_axis(ax)
+    _legend_outside(ax, fontsize=8)
     return _figure("dyad-series", "Events between the members, per month (share of all events)", fig,
-                   "Circled points: change alerts (change points or anomalies).", ["gdelt"])
+                   f"Shaded: the days {dataset} covers; outside them there is no data (no line is drawn). "
+                   "Circled points: change alerts (change points or anomalies).", [dataset])
 
 
 def bloc_vs_bloc(wl) -> dict:
     rows = wl.blocs(freq="year").to_records()
     if not rows:
         return _empty("bloc-vs-bloc", "Bloc against bloc", "No cohesion can be computed yet.", ["gdelt", "curated"])
-    fig, ax = plt.subplots(figsize=(6.5, 2.6))
-    for name, (line, marker, shade) in zip(sorted({r["bloc"] for r in rows}), STYLES):
-        points = [(r["period"], r["cohesion"]) for r in rows if r["bloc"] == name and r["cohesion"] is not None]
-        ax.plot(*zip(*points), linestyle=line, marker=marker, color=shade, label=name)
+    fig, ax = plt.subplots(figsize=(6.5, 2.4))
+    years = sorted({r["period"] for r in rows})
+    for name, (line, marker, colour) in zip(sorted({r["bloc"] for r in rows}), STYLES):
+        values = {r["period"]: r["cohesion"] for r in rows if r["bloc"] == name}
+        ax.plot(years, [np.nan if values.get(y) is None else values[y] for y in years], linestyle=line,
+                marker=marker, color=colour, label=name)
     ax.set_ylim(0, 1)
     ax.set_ylabel("cohesion (0-1)")
-    ax.legend(frameon=False)
+    _date_axis(ax)
+    _legend_outside(ax)
     return _figure("bloc-vs-bloc", "Cohesion per year: the two blocs", fig,
                    "Cohesion: mean tie strength of a bloc's dyads (docs/cohesion.md).", ["gdelt", "curated", "unga",
                                                                                          "unsc", "documents"])
 
 
+def yearly_with_gaps(values: dict[date, float]) -> tuple[list[date], list[float]]:
+    """Yearly points in order, with a NaN in each run of missing years so that no line bridges them."""
+    x, y = [], []
+    periods = sorted(values)
+    for before, period in zip([None, *periods], periods):
+        if before is not None and period.year - before.year > 1:
+            x.append(date(before.year + 1, 1, 1))
+            y.append(np.nan)
+        x.append(period)
+        y.append(values[period])
+    return x, y
+
+
 def vote_agreement(wl, members: list[str]) -> dict:
-    fig, ax = plt.subplots(figsize=(6.5, 2.6))
+    fig, ax = plt.subplots(figsize=(6.5, 2.4))
     pairs = [(a, b) for i, a in enumerate(members) for b in members[i + 1:]] + [("USA", "RUS"), ("USA", "CHN")]
     plotted = False
-    for (a, b), (line, marker, shade) in zip(pairs, STYLES * 2):
-        rows = [r for r in wl.vote_alignment(a, b, body="unga").to_records() if r["votes"]]
+    for (a, b), (line, marker, colour) in zip(pairs, STYLES):
+        rows = {r["period"]: r["agreement"] for r in wl.vote_alignment(a, b, body="unga").to_records() if r["votes"]}
         if rows:
             plotted = True
-            ax.plot([r["period"] for r in rows], [r["agreement"] for r in rows], linestyle=line, marker=marker,
-                    color=shade, markersize=2, label=f"{a}-{b}")
+            x, y = yearly_with_gaps(rows)
+            ax.plot(x, y, linestyle=line, marker=marker, color=colour, markersize=2.5, label=f"{a}-{b}")
     if not plotted:
         plt.close(fig)
         return _empty("vote-agreement", "UN General Assembly vote agreement",
                       "No UN General Assembly votes in the store (weaklink ingest unvotes).", ["unga"])
     ax.set_ylim(0, 1)
     ax.set_ylabel("agreement index")
-    ax.legend(frameon=False, fontsize=7, ncol=3)
+    _date_axis(ax)
+    _legend_outside(ax, fontsize=7)
     return _figure("vote-agreement", "UN General Assembly vote agreement per year", fig,
                    "Lijphart agreement index: 1 same vote, 1/2 one abstains, 0 opposite (docs/votes.md).", ["unga"])
 
@@ -141,15 +213,17 @@ def us_mentions(wl) -> dict:
                       "No China-Russia joint statements in the store (weaklink ingest docs).", ["documents"])
     lex = analysis.lexicons(wl.watch)
     counts = [analysis.profile(text, lex)[0].get("USA", {}).get("count", 0) for _, text in rows]
-    fig, ax = plt.subplots(figsize=(6.5, 2.4))
-    ax.plot([d for d, _ in rows], counts, marker="o", color="0.0")
+    fig, ax = plt.subplots(figsize=(6.5, 2.2))
+    ax.plot([d for d, _ in rows], counts, linestyle="none", marker="o", color=STYLES[0][2])  # one dot per statement
+    ax.set_ylim(bottom=0)
     ax.set_ylabel("names of the US")
+    _date_axis(ax)
     return _figure("us-mentions", "US mentions in China-Russia joint statements", fig,
                    "Names and abbreviations of the United States per joint statement (docs/documents.md).",
                    ["documents"])
 
 
 def all_figures(wl, bloc: str, members: list[str], since: date, until: date, weak: dict,
-                alerts: list[dict]) -> list[dict]:
-    return [bloc_graph(weak), dyad_series(wl, members, since, until, alerts), bloc_vs_bloc(wl),
+                alerts: list[dict], spans: Spans | None = None) -> list[dict]:
+    return [bloc_graph(weak), dyad_series(wl, members, since, until, alerts, spans), bloc_vs_bloc(wl),
             vote_agreement(wl, members), us_mentions(wl)]

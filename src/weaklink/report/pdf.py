@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import fcntl
+import html as html_lib
 import json
 import os
 import select
@@ -43,6 +44,21 @@ TIMEOUT_ENV = "WEAKLINK_PDF_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0
 MAX_TIMEOUT = 3600.0
 PRINT_OPTIONS = {"printBackground": True, "preferCSSPageSize": True, "displayHeaderFooter": False}
+# Header and footer in the page margins: the title, the data's as-of date and "page N of M" (chromium fills the
+# pageNumber/totalPages spans itself). Every value put in them is escaped.
+_MARGIN_STYLE = ("font-family: 'DejaVu Serif', Georgia, serif; font-size: 7pt; color: #444; width: 100%; "
+                 "margin: 0 14mm; display: flex; justify-content: space-between;")
+
+
+def header_footer(title: str | None, as_of: str | None) -> dict:
+    """Page.printToPDF options for a header with `title` and a footer with `as_of` and the page number."""
+    title_html = html_lib.escape(" ".join(str(title or "").split())[:160], quote=True)
+    as_of_html = html_lib.escape(str(as_of or ""), quote=True)
+    return {"displayHeaderFooter": True,
+            "headerTemplate": f'<div style="{_MARGIN_STYLE}"><span>{title_html}</span></div>',
+            "footerTemplate": (f'<div style="{_MARGIN_STYLE}"><span>{"Data as of " + as_of_html if as_of_html else ""}'
+                               '</span><span>Page <span class="pageNumber"></span> of <span class="totalPages">'
+                               '</span></span></div>')}
 ISOLATION_FLAGS = (
     "--headless", "--disable-gpu", "--remote-debugging-pipe", "--blink-settings=scriptEnabled=false",
     "--no-first-run", "--no-default-browser-check", "--disable-extensions", "--disable-default-apps",
@@ -186,7 +202,7 @@ class _Browser:
             if "method" in message:
                 self._on_event(message)
 
-    def print_page(self, url: str) -> bytes:
+    def print_page(self, url: str, options: dict | None = None) -> bytes:
         self.page_url = url
         target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
@@ -198,7 +214,7 @@ class _Browser:
         if navigated.get("errorText"):
             raise PdfError(f"chromium could not open the page to print: {navigated['errorText']}")
         self.wait_for("Page.loadEventFired")
-        return base64.b64decode(self.call("Page.printToPDF", PRINT_OPTIONS, session)["data"])
+        return base64.b64decode(self.call("Page.printToPDF", {**PRINT_OPTIONS, **(options or {})}, session)["data"])
 
     def log_tail(self) -> str:
         lines = self.stderr_path.read_text(errors="replace").splitlines()
@@ -252,8 +268,9 @@ def _short_temp_parent() -> str:
     return "/tmp" if len(parent) > 36 and os.access("/tmp", os.W_OK) else parent
 
 
-def print_pdf(html: str, timeout: float | None = None) -> bytes:
-    """The PDF bytes of `html`, printed by an isolated headless chromium within `timeout` seconds."""
+def print_pdf(html: str, timeout: float | None = None, *, title: str | None = None, as_of: str | None = None) -> bytes:
+    """The PDF bytes of `html`, printed by an isolated headless chromium within `timeout` seconds; with `title`
+    or `as_of`, every page gets a header (the title) and a footer (the as-of date and the page number)."""
     limit = timeout_seconds() if timeout is None else timeout
     binary = find_chromium()
     with tempfile.TemporaryDirectory(prefix=PROFILE_PREFIX, dir=_short_temp_parent()) as tmp:
@@ -262,7 +279,7 @@ def print_pdf(html: str, timeout: float | None = None) -> bytes:
         page.write_text(html, encoding="utf-8")
         browser = _Browser(binary, folder, time.monotonic() + limit)
         try:
-            data = browser.print_page(page.as_uri())
+            data = browser.print_page(page.as_uri(), header_footer(title, as_of) if title or as_of else None)
         except _Timeout:
             raise PdfError(f"chromium did not print the PDF within {limit:g} s and was stopped; set "
                            f"{TIMEOUT_ENV}=SECONDS for a longer limit, or write HTML or Markdown instead") from None
@@ -273,6 +290,7 @@ def print_pdf(html: str, timeout: float | None = None) -> bytes:
     return data
 
 
-def html_to_pdf(html: str, out: Path, timeout: float | None = None) -> Path:
+def html_to_pdf(html: str, out: Path, timeout: float | None = None, *, title: str | None = None,
+                as_of: str | None = None) -> Path:
     """Print `html` to the PDF file `out` (written atomically: a failure leaves a previous `out` as it was)."""
-    return atomic_write_bytes(out, print_pdf(html, timeout))
+    return atomic_write_bytes(out, print_pdf(html, timeout, title=title, as_of=as_of))

@@ -27,13 +27,68 @@ SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,80}")
 
 
 def fmt(value) -> str:
-    return "—" if value is None else f"{value:.2f}" if isinstance(value, float) else str(value)
+    """A value as text for a reader: no None, nan or Python list syntax."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, (list, tuple, set)):
+        return ", ".join(fmt(v) for v in value)
+    return str(value)
+
+
+def shorten(text, limit: int = 240) -> str:
+    """`text` on one line, cut at a word boundary with an ellipsis when longer than `limit` characters."""
+    text = " ".join(fmt(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit + 1].rsplit(" ", 1)[0] if " " in text[:limit + 1] else text[:limit]
+    return cut.rstrip(" ,;:.-") + "…"
+
+
+CODE_WORDS = [(re.compile(r"documents:([A-Z]{3}):([a-z_]+)"), lambda m: f"{m[1]} {m[2].replace('_', ' ')}s"),
+              (re.compile(r"documents:([A-Z]{3})"), lambda m: f"{m[1]} documents"),
+              (re.compile(r"'?\b(not_seen|no_data)\b'?"), lambda m: {"not_seen": "not seen", "no_data": "no data"}[m[1]]),
+              (re.compile(r"\b([a-z]+(?:_[a-z]+)+)\b"), lambda m: m[1].replace("_", " ")),
+              (re.compile(r"(?<=[A-Z]{3});(?=[A-Z]{3})"), lambda m: ", ")]
+
+
+def plain(value) -> str:
+    """Generated or stored text without code-like tokens: `no_data` → no data, `documents:CHN` → CHN documents,
+    `CHN;RUS` → CHN, RUS. For sentences and labels, never for URLs."""
+    text = fmt(value)
+    for pattern, words in CODE_WORDS:
+        text = pattern.sub(words, text)
+    return text
+
+
+def _actors(value) -> str:
+    return ", ".join(value) if isinstance(value, (list, tuple)) else plain(value)
+
+
+def evidence_parts(item: dict) -> list[str]:
+    """One evidence row as short readable parts; free text shortened at a word boundary, never mid-word."""
+    parts = [fmt(item[k]) for k in ("date",) if item.get(k)]
+    if item.get("actors"):
+        parts.append(_actors(item["actors"]))
+    if item.get("kind") and item["kind"] != "other":
+        parts.append(plain(item["kind"]))
+    parts += [shorten(item[k], 160) for k in ("decision", "title") if item.get(k)]
+    if item.get("description"):
+        parts.append(shorten(item["description"], 240))
+    votes = [f"{k} voted {fmt(item[k])}" for k in ("CHN", "RUS") if item.get(k)]
+    if votes:
+        parts.append(", ".join(votes))
+    if item.get("window_mean") is not None and item.get("baseline_mean") is not None:
+        parts.append(f"{fmt(float(item['window_mean']))} per period in the window against "
+                     f"{fmt(float(item['baseline_mean']))} in the baseline")
+    if item.get("url"):
+        parts.append(f"url: {fmt(item['url'])}")
+    return parts
 
 
 def evidence_line(item: dict) -> str:
-    keep = ("date", "id", "decision", "title", "kind", "actors", "description", "doc_id", "url", "sources",
-            "window_mean", "baseline_mean", "CHN", "RUS")
-    return "; ".join(f"{k}: {item[k]}" for k in keep if item.get(k) not in (None, "", []))[:300]
+    return "; ".join(evidence_parts(item))
 
 
 def is_web_url(value) -> bool:
@@ -58,7 +113,9 @@ def html_environment() -> Environment:
     env = Environment(loader=PackageLoader("weaklink.report", "templates"), autoescape=True,
                       undefined=StrictUndefined)
     env.tests["web_url"] = is_web_url
-    env.globals.update(fmt=fmt, evidence_line=evidence_line, png_data_uri=png_data_uri, csp=CSP)
+    env.globals.update(fmt=fmt, evidence_line=evidence_line, png_data_uri=png_data_uri, csp=CSP, plain=plain,
+                       shorten=shorten)
+    env.filters.update(plain=plain, fmt=fmt)
     return env
 
 
@@ -90,7 +147,7 @@ def _markdown_figures(data: dict, figure_dir: Path) -> list[str]:
     lines = []
     for n, figure in enumerate(data["figures"], start=1):
         name = _figure_name(figure, n)
-        png = _figure_bytes(figure)
+        png = b"" if figure.get("empty") else _figure_bytes(figure)
         if png:
             atomic_write_bytes(figure_dir / name, png)
             lines += [f"![Figure {n}. {md(figure['title'])}]({quote(figure_dir.name)}/{quote(name)})", ""]
@@ -99,31 +156,94 @@ def _markdown_figures(data: dict, figure_dir: Path) -> list[str]:
     return lines
 
 
-def to_markdown(data: dict, figure_dir: Path) -> str:
-    """Markdown for pasting; figures are written as PNG files into `figure_dir`. Every value is escaped."""
-    figure_dir.mkdir(parents=True, exist_ok=True)
+def _status(value) -> str:
+    return {"not_seen": "not seen", "no_data": "without data"}.get(value, fmt(value))
+
+
+NONE_QUIET = ("none: every scenario in the watch file has at least one signpost seen or emerging. Scenarios share "
+              "signposts, so more than one can trigger at once")
+
+
+def _md_implications(data: dict) -> list[str]:
+    lines = []
+    for sc in data["implications"]["triggered"]:
+        moved = "; ".join(f"{md(s['question'])} ({md(s['status'])})" for s in sc["signposts"])
+        lines += [f"**{md(sc['title'])}** ({len(sc['signposts'])} of its {sc['total']} signposts seen or emerging): "
+                  f"{moved}.", ""]
+        lines += [f"- {md(line)}" for line in sc["implications"]] or ["The watch file gives no implication for this "
+                                                                      "scenario."]
+        lines.append("")
+    if not data["implications"]["triggered"]:
+        lines += ["No scenario has a signpost seen or emerging.", ""]
+    quiet = "; ".join(f"{md(sc['title'])} ({sc['measured']} of its {sc['total']} signposts have data)"
+                      for sc in data["implications"]["quiet"])
+    quiet = quiet or NONE_QUIET
+    lines += [f"*Did not trigger* (no signpost seen or emerging): {quiet}.", ""]
+    return lines
+
+
+def _md_main(data: dict, figure_dir: Path) -> list[str]:
     vintage = "; ".join(f"{md(v['dataset'])} {md(v['first'])} to {md(v['last'])}" for v in data["sources"]["vintage"])
-    lines = [f"# {md(data['title'])}", "", f"Data vintage: {vintage}.", "",
-             "## Bottom line up front", "", *[f"- {md(s)}" for s in data["bluf"]], "", "## Figures", ""]
-    lines += _markdown_figures(data, figure_dir)
-    lines += ["## Signpost board", "", "| signpost | status | since | detail |", "|---|---|---|---|"]
-    lines += [f"| {md(s['id'])} | {md(s['status'].replace('_', ' '))} | {md(s['since'] or '')} | {md(s['detail'])} |"
-              for s in data["signposts"]]
-    hypotheses = [h["id"] for h in data["ach"]["hypotheses"]]
-    lines += ["", "## Competing hypotheses", "", "| evidence | weight | " + " | ".join(map(md, hypotheses)) + " |",
-              "|---|---|" + "---|" * len(hypotheses)]
+    lines = [f"# {md(data['title'])}", "", f"weaklink briefing; data as of **{md(data['as_of'])}**; period "
+             f"{md(data['window']['since'])} to {md(data['window']['until'])}. Data vintage: {vintage}.", "",
+             "## Bottom line up front", "", *[f"- {md(s)}" for s in data["bluf"]], "",
+             "*How to read the numbers.* " + " ".join(md(line) for line in data["legend"]), "",
+             "## What it means for the reader", ""]
+    lines += _md_implications(data) + ["## Figures", ""] + _markdown_figures(data, figure_dir)
+    lines += ["## Commitment and centrality", "", "| member | commitment | 95% interval | chance it is the lowest | "
+              "centrality |", "|---|---|---|---|---|"]
+    lines += [f"| {md(m['actor'])} | {md(m['commitment'])} | {md(m['low'])}–{md(m['high'])} | {md(m['p_weakest'])} | "
+              f"{md(m['centrality'])} |" for m in data["weakest"]["members"]]
+    lines += ["", md(data["weakest"]["summary"]), "", "## Signpost board", "",
+              "| signpost | status | since | what the data show |", "|---|---|---|---|"]
+    lines += [f"| {md(s['question'])} | {md(_status(s['status']))} | {md(s['since'] or '—')} | "
+              f"{md(shorten(plain(s['detail']), 120))} |" for s in data["signposts"]]
+    lines += ["", "## Competing hypotheses", "", "| hypothesis | inconsistency (lower leads) | posterior |", "|---|---|---|"]
+    lines += [f"| {'**' if h['id'] in data['ach']['leaders'] else ''}{md(h['id'])} {md(h['title'])}"
+              f"{'** (leads)' if h['id'] in data['ach']['leaders'] else ''}: {md(data['statements'].get(h['id']) or '')} | "
+              f"{md(h['inconsistency'])} | {md(h['posterior'])} |" for h in data["ach"]["hypotheses"]]
+    return lines + ["", "The full matrix is in the appendix.", ""]
+
+
+def _md_appendix(data: dict) -> list[str]:
+    ach, hypotheses = data["ach"], [h["id"] for h in data["ach"]["hypotheses"]]
+    lines = ["## Appendix", "", "Method notes, all the evidence, alerts and events behind the pages above, and the "
+             "data's provenance. Full provenance: weaklink sources.", "", "## Method notes", "",
+             md(data["weakest"]["summary"]), "", "| pair | tie strength | interval | left out |", "|---|---|---|---|"]
+    lines += [f"| {md(d['dyad'])} | {md(d['tie_strength'])} | {md(d['low'])}–{md(d['high'])} | "
+              + md("; ".join(f"{c}: {plain(why)}" for c, why in d["missing"].items())) + " |"
+              for d in data["weakest"]["components"]]
+    lines += ["", "| evidence | weight | " + " | ".join(map(md, hypotheses)) + " | basis |",
+              "|---|---|" + "---|" * len(hypotheses) + "---|"]
     lines += [f"| {md(e['id'])} {md(e['title'])} | {md(e['weight'])} | "
-              + " | ".join(md(e["ratings"].get(h)) for h in hypotheses) + " |" for e in data["ach"]["evidence"]]
+              + " | ".join(md(e["ratings"].get(h)) for h in hypotheses) + f" | {md(plain(e['basis']))} |"
+              for e in ach["evidence"]]
     for label, key in (("Heuer inconsistency", "inconsistency"), ("Posterior", "posterior")):
-        lines.append(f"| **{label}** | | " + " | ".join(md(h[key]) for h in data["ach"]["hypotheses"]) + " |")
+        lines.append(f"| **{label}** | | " + " | ".join(md(h[key]) for h in ach["hypotheses"]) + " | |")
+    lines += [""] + [f"- Left out: {md(e['id'])} {md(e['title'])}: {md(plain(e['reason']))}" for e in ach["excluded"]]
+    lines += ["", "## Signpost evidence", ""]
+    for s in data["signposts"]:
+        lines += [f"- **{md(s['question'])}** ({md(_status(s['status']))}): {md(plain(s['detail']))}"]
+        lines += [f"  - {md(evidence_line(e))}" for e in s["evidence"]]
+    lines += ["", "## Change alerts and the events behind them", ""]
+    lines += [f"- {md(a['period'])}: {md(plain(a['explanation']))}" for a in data["alerts"]] or [
+        "No change point or anomaly on the watched pairs in this window."]
     lines += ["", "## Curated events in the period", ""]
-    lines += [f"- {md(t['date'])} {md(t['kind'])} ({md(t['actors'])}, {md(t['level'])}): {md(t['description'])} "
-              f"{md(t['sources'])}" for t in data["timeline"]] or ["No curated entry in this window."]
+    lines += [f"- {md(t['date'])} {md(plain(t['kind']))} ({md(plain(t['actors']))}, {md(plain(t['level']))}): "
+              f"{md(t['description'])} Sources: {md(t['sources'])}" for t in data["timeline"]] or [
+        "No curated entry in this window."]
     lines += ["", "## Sources and provenance", ""]
-    lines += [f"- {md(f['dataset'])}: {md(f['path'])} (sha256 {md(f['sha256'])}, {md(format(f['rows'], ','))} rows, "
+    lines += [f"- {md(f['dataset'])}: {md(f['file'])} (sha256 {md(f['short'])}, {md(format(f['rows'], ','))} rows, "
               f"ingested {md(f['ingested'])})" for f in data["sources"]["files"]]
-    lines += ["", *[f"- **{md(d)}**: {md(c)}" for d, c in data["sources"]["citations"].items()], ""]
-    return "\n".join(lines)
+    lines += ["", "Full paths, hashes and counts: weaklink sources.", ""]
+    return lines + [*[f"- **{md(d)}**: {md(c)}" for d, c in data["sources"]["citations"].items()], ""]
+
+
+def to_markdown(data: dict, figure_dir: Path) -> str:
+    """Markdown for pasting, with the HTML's sections; figures are written as PNG files into `figure_dir`.
+    Every value is escaped."""
+    figure_dir.mkdir(parents=True, exist_ok=True)
+    return "\n".join(_md_main(data, figure_dir) + _md_appendix(data))
 
 
 def write(data: dict, out: Path) -> Path:
@@ -134,5 +254,5 @@ def write(data: dict, out: Path) -> Path:
     if suffix == ".md":
         return atomic_write_text(out, to_markdown(data, out.with_name(out.stem + "_figures")))
     if suffix == ".pdf":
-        return html_to_pdf(to_html(data), out)
+        return html_to_pdf(to_html(data), out, title=fmt(data.get("title")), as_of=fmt(data.get("as_of")))
     raise InvalidArgument(f"unknown briefing format {suffix!r}: use .html, .md or .pdf")

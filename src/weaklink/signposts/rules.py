@@ -141,3 +141,6 @@ class Scenario(BaseModel):
     title: str
     description: str = ""
     signposts: list[str] = Field(min_length=1)
+    # What the scenario would mean for the reader, in the analyst's words: the briefing shows these when any of
+    # the scenario's signposts is seen or emerging.
+    implications: list[str] = []
