@@ -75,8 +75,11 @@ def test_sources_rejects_dyads_formats(tmp_path, fmt):
 
 def test_store_flag_and_bad_store_url(tmp_path):
     other = tmp_path / "other.duckdb"
-    cli(tmp_path, "--store", f"duckdb:///{other}", "sources")
+    cli(tmp_path, "--store", f"duckdb:///{other}", "ingest", "timeline")
     assert other.exists()
+    missing = tmp_path / "missing.duckdb"  # read commands open the store read-only: they never create one
+    proc = cli(tmp_path, "--store", str(missing), "sources", check=False)
+    assert proc.returncode == 1 and "no store at" in proc.stderr and not missing.exists()
     proc = cli(tmp_path, "--store", "mysql://db/x", "sources", check=False)
     assert proc.returncode == 1 and "not supported" in proc.stderr
 

@@ -86,7 +86,7 @@ def test_bad_lines_are_rejected_with_line_and_reason(wl, tmp_path):
         gdelt_line(8),
         gdelt_line(1),                               # 9: duplicate of line 1
     ]
-    path = write_lines(tmp_path / "bad.CSV", lines, newline_at_end=False)
+    path = write_lines(tmp_path / "bad.CSV", lines)  # an unterminated last line is a reject: test_first_hour.py
     result = wl.ingest_gdelt([path]).files[0]
     assert (result.read, result.stored, result.rejected, result.duplicate) == (9, 2, 6, 1)
     found = rejects_of(wl)

@@ -14,24 +14,16 @@ from pathlib import Path
 import ibis
 import pyarrow as pa
 
-from weaklink import cohesion, coverage, monitor
 from weaklink.errors import InvalidArgument, UnknownCountry
 from weaklink.indicators.dyads import FREQUENCIES, dyad_filter, dyad_series, in_window
 from weaklink.indicators.exchanges import EXCHANGE_KINDS, curated, exchange_counts, exchange_pairs, period_grid
-from weaklink.indicators.votes import alignment, paired_votes, splits
+from weaklink.indicators.votes import alignment, paired_votes, splits, votes_before
 from weaklink.ingest import IngestSummary
-from weaklink.ingest.gdelt import ingest_file
 from weaklink.ingest.paths import expand_paths
-from weaklink.ingest.timeline import bundled_files as timeline_files
-from weaklink.ingest.timeline import ingest_timeline_file
-from weaklink.ingest.unsc import bundled_table as bundled_unsc_table
-from weaklink.ingest.unsc import ingest_unsc_table, ingest_veto_list
-from weaklink.ingest.unvotes import ingest_issues, ingest_roll_calls, ingest_votes
 from weaklink.progress import NullProgress, Progress
 from weaklink.reference import countries
-from weaklink.reference.cameo import load_event_codes
+from weaklink.reference.historical import PREDECESSORS
 from weaklink.results import Result
-from weaklink.signposts import board
 from weaklink.store import Store, open_store
 from weaklink.text_api import TextMixin
 from weaklink.watch import WatchFile, load_watch
@@ -55,47 +47,69 @@ class Weaklink(TextMixin):
 
     # ingest -------------------------------------------------------------------------------
     def ingest_gdelt(self, paths: list[str | Path] | str | Path,
-                     progress: Progress | None = None) -> IngestSummary:
-        """Ingest GDELT 1.0/2.0 event exports (files, folders, globs; .CSV or .CSV.zip)."""
-        files = expand_paths([paths] if isinstance(paths, (str, Path)) else list(paths))
-        return self._ingest_each(files, ingest_file, progress)
+                     progress: Progress | None = None, force: bool = False) -> IngestSummary:
+        """Ingest GDELT 1.0/2.0 event exports (files, folders, globs; .CSV or .CSV.zip). Every ingest skips a
+        file already ingested (same sha256) unless `force`: then it is read again, its stored rows counted as
+        duplicates."""
+        from weaklink.ingest.gdelt import ingest_file
 
-    def _ingest_each(self, paths: list[Path], ingest, progress: Progress | None) -> IngestSummary:
+        files = expand_paths([paths] if isinstance(paths, (str, Path)) else list(paths))
+        return self._ingest_each(files, ingest_file, progress, force)
+
+    def _ingest_each(self, paths: list[Path], ingest, progress: Progress | None, force: bool = False) -> IngestSummary:
         progress = progress or NullProgress()
         summary = IngestSummary()
         progress.start(paths)
         for path in paths:
             progress.file_started(path)
-            result = ingest(self.store, path)
+            result = ingest(self.store, path, force=force)
             summary.files.append(result)
             progress.file_done(path, result)
         progress.finish(summary)
         return summary
 
     def ingest_timeline(self, paths: list[str | Path] | None = None,
-                        progress: Progress | None = None) -> IngestSummary:
+                        progress: Progress | None = None, force: bool = False) -> IngestSummary:
         """Ingest curated timeline CSV files (docs/timeline.md); None ingests the bundled timeline."""
+        from weaklink.ingest.timeline import bundled_files as timeline_files
+        from weaklink.ingest.timeline import ingest_timeline_file
+
         files = timeline_files() if paths is None else expand_paths(list(paths))
-        return self._ingest_each(files, ingest_timeline_file, progress)
+        return self._ingest_each(files, ingest_timeline_file, progress, force)
 
     def ingest_unvotes(self, votes: str | Path | None = None, roll_calls: str | Path | None = None,
-                       issues: str | Path | None = None, progress: Progress | None = None) -> IngestSummary:
-        """UN General Assembly votes in the unvotes/Voeten layout; roll calls are loaded first."""
+                       issues: str | Path | None = None, progress: Progress | None = None,
+                       force: bool = False) -> IngestSummary:
+        """UN General Assembly votes in the unvotes/Voeten layout. Given together, the files are loaded in the
+        order they need (roll calls, issues, votes); votes without their roll calls are refused up front."""
+        if votes is not None and roll_calls is None and not self._has_roll_calls():
+            raise InvalidArgument("the store has no UN General Assembly roll calls yet, so every vote would be "
+                                  "rejected: give the roll calls with the votes (weaklink ingest unvotes --roll-calls "
+                                  "roll_calls.csv --issues issues.csv --votes unvotes.csv.gz), or ingest them first")
+        from weaklink.ingest.unvotes import ingest_issues, ingest_roll_calls, ingest_votes
+
         steps = [(roll_calls, ingest_roll_calls), (issues, ingest_issues), (votes, ingest_votes)]
         summary = IngestSummary()
         for path, ingest in steps:
             if path is not None:
-                summary.files += self._ingest_each(expand_paths([path]), ingest, progress).files
+                summary.files += self._ingest_each(expand_paths([path]), ingest, progress, force).files
         if not summary.files:
             raise InvalidArgument("give at least one of votes, roll_calls, issues")
         return summary
 
+    def _has_roll_calls(self) -> bool:
+        return bool(self.store.con.execute("SELECT 1 FROM decisions WHERE body = 'unga' LIMIT 1").fetchall())
+
     def ingest_unsc(self, table: str | Path | None = None, vetoes: str | Path | None = None,
-                    progress: Progress | None = None) -> IngestSummary:
+                    progress: Progress | None = None, force: bool = False) -> IngestSummary:
         """The UNSC DPRK decisions table (bundled unless `table` is given) and, optionally, a veto list."""
-        summary = self._ingest_each([Path(table) if table else bundled_unsc_table()], ingest_unsc_table, progress)
+        from weaklink.ingest.unsc import bundled_table as bundled_unsc_table
+        from weaklink.ingest.unsc import ingest_unsc_table, ingest_veto_list
+
+        summary = self._ingest_each([Path(table) if table else bundled_unsc_table()], ingest_unsc_table, progress,
+                                    force)
         if vetoes is not None:
-            summary.files += self._ingest_each(expand_paths([vetoes]), ingest_veto_list, progress).files
+            summary.files += self._ingest_each(expand_paths([vetoes]), ingest_veto_list, progress, force).files
         return summary
 
     # queries ------------------------------------------------------------------------------
@@ -110,6 +124,9 @@ class Weaklink(TextMixin):
     def dyads(self, a: str, b: str, *, freq: str = "month", since: date | str | None = None,
               until: date | str | None = None, directed: bool = False, root_only: bool = False) -> Result:
         """Event series between two actors, per period (see docs/dyads.md for the method)."""
+        if set(self.actor_codes(a)) & set(self.actor_codes(b)):
+            raise InvalidArgument(f"{a!r} and {b!r} are the same actor: a dyad needs two different actors "
+                                  "(e.g. `weaklink dyads CHN RUS`)")
         expr = dyad_series(self.store.table("events"), self.actor_codes(a), self.actor_codes(b), freq=freq,
                            since=_as_date(since), until=_as_date(until), directed=directed,
                            root_only=root_only)
@@ -149,7 +166,8 @@ class Weaklink(TextMixin):
                        until: date | str | None = None) -> Result:
         """Identical votes, agreement, coincidence and Cohen's kappa of two states (docs/votes.md)."""
         paired = self._paired(a, b, body, issue, since, until)
-        return Result(expr=alignment(paired, freq), meta={"a": a, "b": b, "body": body, "issue": issue})
+        return Result(expr=alignment(paired, freq), meta={"a": a, "b": b, "body": body, "issue": issue,
+                                                          "predecessors": self._predecessors(paired, a, b)})
 
     def vote_splits(self, a: str, b: str, body: str = "unga", issue: str | None = None,
                     since: date | str | None = None, until: date | str | None = None) -> Result:
@@ -158,11 +176,31 @@ class Weaklink(TextMixin):
         a3, b3 = self.iso3(a), self.iso3(b)
         table = splits(paired, alignment(paired, "year")).rename(
             {f"vote_{a3}": "vote_a", f"veto_{a3}": "veto_a", f"vote_{b3}": "vote_b", f"veto_{b3}": "veto_b"})
-        return Result(expr=table, meta={"a": a3, "b": b3, "body": body})
+        return Result(expr=table, meta={"a": a3, "b": b3, "body": body,
+                                        "predecessors": self._predecessors(paired, a, b)})
+
+    def _predecessors(self, paired: ibis.Table, a: str, b: str) -> list[dict]:
+        """Votes a successor's code holds that were cast as a former state (RUS: the USSR before 1991-12-24),
+        each with a sentence that says so (docs/votes.md)."""
+        found = []
+        for state in (self.iso3(a), self.iso3(b)):
+            former = PREDECESSORS.get(state)
+            if former is None:
+                continue
+            row = votes_before(paired, former.until).to_pyarrow().to_pylist()[0]
+            if row["votes"]:
+                found.append({"state": state, "predecessor": former.code, "until": former.until, **row,
+                              "note": f"{state} includes {row['votes']:,} vote{'s' * (row['votes'] != 1)} cast as "
+                                      f"{former.label()} before "
+                                      f"{former.until} ({row['first']} to {row['last']})"})
+        return found
 
     def _paired(self, a, b, body, issue, since, until) -> ibis.Table:
         if body not in ("unga", "unsc"):
             raise InvalidArgument(f"unknown body {body!r}: use unga or unsc")
+        if self.iso3(a) == self.iso3(b):
+            raise InvalidArgument(f"{a!r} and {b!r} are the same state: compare two different states "
+                                  "(e.g. `weaklink votes align CHN RUS`)")
         return paired_votes(self.store.table("votes"), self.store.table("decisions"),
                             self.store.table("decision_issues"), self.iso3(a), self.iso3(b), body=body,
                             issue=issue, since=_as_date(since), until=_as_date(until))
@@ -170,6 +208,8 @@ class Weaklink(TextMixin):
     # blocs ---------------------------------------------------------------------------------
     def weakest(self, bloc: str = "axis", since: date | str | None = None, until: date | str | None = None) -> dict:
         """The bloc member with the lowest commitment, with intervals and centrality (docs/cohesion.md)."""
+        from weaklink import cohesion
+
         return cohesion.weakest_link(self, bloc, _as_date(since), _as_date(until))
 
     def cohesion(self, bloc: str = "axis", freq: str = "year", since: date | str | None = None,
@@ -178,6 +218,8 @@ class Weaklink(TextMixin):
         on one component set for the whole span (`components`, or those measured in the most periods);
         `meta["components"]` says, per dyad, which were used and which were left out and why."""
         _check_freq(freq)
+        from weaklink import cohesion
+
         series = cohesion.cohesion_series(self, bloc, freq, _as_date(since), _as_date(until), _components(components))
         rows = series["rows"]
         return Result(table=pa.Table.from_pylist(rows) if rows else pa.table({"period": pa.array([], pa.date32())}),
@@ -188,6 +230,8 @@ class Weaklink(TextMixin):
         """Cohesion of several blocs side by side (default: axis and alliance); `meta["components"]` per bloc."""
         names = blocs or [b for b in ("axis", "alliance") if b in self.watch.blocs]
         rows, footing = [], {}
+        from weaklink import cohesion
+
         for name in names:
             series = cohesion.cohesion_series(self, name, freq, _as_date(since), _as_date(until),
                                               _components(components))
@@ -203,6 +247,8 @@ class Weaklink(TextMixin):
         """Between two windows (since, until): which dyads and components moved the bloc's cohesion, each dyad
         on one component set in both windows (`components`, or those measured in both)."""
         windows = [(_as_date(a), _as_date(b)) for a, b in (first, second)]
+        from weaklink import cohesion
+
         return cohesion.attribution(self, bloc, windows[0], windows[1], top, _components(components))
 
     def alerts(self, freq: str = "month", since: date | str | None = None, until: date | str | None = None,
@@ -210,6 +256,8 @@ class Weaklink(TextMixin):
         """Change points and anomalies on every watched dyad series, each with the events behind it. Alerts
         that fail the watch file's `[alerts]` rules are left out, or listed with `held_back` as the reason."""
         _check_freq(freq)
+        from weaklink import monitor
+
         return monitor.alerts(self, freq, _as_date(since), _as_date(until), held_back)
 
     def top_events(self, a: str, b: str, since: date, until: date, limit: int = 3) -> list[dict]:
@@ -228,6 +276,8 @@ class Weaklink(TextMixin):
                   record: bool = True) -> list[dict]:
         """Every signpost's status, coverage, evidence and the date its status last changed (stored in the
         history), as of a date: by default the last day the data cover (docs/signposts.md)."""
+        from weaklink.signposts import board
+
         found = board.evaluate_all(self, _as_date(as_of), record)
         return board.changed_since(found, _as_date(changed_since)) if changed_since else found
 
@@ -237,6 +287,8 @@ class Weaklink(TextMixin):
         if spec is None:
             raise InvalidArgument(f"no signpost {signpost_id!r}; signposts: "
                                   f"{', '.join(s.id for s in self.watch.signposts)}")
+        from weaklink.signposts import board
+
         current = next(s for s in board.evaluate_all(self, _as_date(as_of)) if s["id"] == signpost_id)
         return {**current, "rule": spec.rule.model_dump(exclude_none=True), "note": spec.note,
                 "history": board.history(self, signpost_id)}
@@ -244,24 +296,34 @@ class Weaklink(TextMixin):
     def replay_signposts(self, start: date | str, end: date | str | None = None, freq: str = "quarter") -> list:
         """Evaluate the signposts at the end of every period from start to end (default: the last day the data
         cover), filling their history."""
+        from weaklink.signposts import board
+
         return board.replay(self, _as_date(start), _as_date(end), freq)
 
     def scenarios(self, as_of: date | str | None = None, recent_days: int = 90) -> list[dict]:
+        from weaklink.signposts import board
+
         return board.scenarios(self, self.signposts(as_of), recent_days)
 
     def ach(self, as_of: date | str | None = None) -> dict:
         """ACH matrix as of a date (default: the last day the data cover): Heuer inconsistency and posterior per
         hypothesis, the leaders (ties kept), rated and excluded evidence, and the sensitivity analysis."""
         found = self.signposts(as_of)
+        from weaklink.signposts import board
+
         return board.ach_matrix(self, found, date.fromisoformat(found[0]["as_of"]) if found else _as_date(as_of))
 
     def coverage(self) -> dict:
         """Per source (event datasets, curated timeline, UNGA and UNSC votes, documents per issuer and kind):
         the spans of time the store covers, the gaps, and `as_of`, the last day covered (docs/coverage.md)."""
+        from weaklink import coverage
+
         return coverage.coverage(self)
 
     def data_as_of(self) -> date | None:
         """The latest day the store covers, over all sources (None for an empty store)."""
+        from weaklink import coverage
+
         return coverage.data_as_of(self)
 
     # briefing --------------------------------------------------------------------------------
@@ -322,6 +384,8 @@ class Weaklink(TextMixin):
 
 def _cameo_name(code: str | None) -> str | None:
     """The CAMEO codebook's name for an event code ("042" -> "Make a visit")."""
+    from weaklink.reference.cameo import load_event_codes
+
     entry = load_event_codes().get(code or "")
     return entry.label if entry else None
 
@@ -347,7 +411,10 @@ def _as_date(value: date | str | None) -> date | None:
         raise InvalidArgument(f"not a date: {value!r} (expected YYYY-MM-DD)") from None
 
 
-def connect(url: str | None = None, watch: str | Path | WatchFile | None = None) -> Weaklink:
-    """Open the store at `url` (default $WEAKLINK_STORE or ./weaklink.duckdb) with a watch file."""
+def connect(url: str | None = None, watch: str | Path | WatchFile | None = None, *, read_only: bool = False,
+            wait: float = 0.0, on_wait=None) -> Weaklink:
+    """Open the store at `url` (default $WEAKLINK_STORE or ./weaklink.duckdb) with a watch file. `read_only`
+    opens an existing store for reading only; `wait` retries for that many seconds while another process
+    holds the store (see docs/store.md)."""
     watch_file = watch if isinstance(watch, WatchFile) else load_watch(watch)
-    return Weaklink(open_store(url), watch_file)
+    return Weaklink(open_store(url, read_only=read_only, wait=wait, on_wait=on_wait), watch_file)

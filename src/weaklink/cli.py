@@ -8,6 +8,7 @@ import click
 
 from weaklink import __version__, cli_analysis
 from weaklink.cli_common import (
+    WAIT_DEFAULT,
     AS_OF,
     FORMAT_OPTION,
     JSON_FLAG,
@@ -15,14 +16,14 @@ from weaklink.cli_common import (
     UNTIL,
     actor_list,
     console,
+    emit,
+    escape,
     handle_errors,
     open_api,
     out,
     report_ingest,
+    to_json,
 )
-from weaklink.cli_progress import RichProgress
-from weaklink.render import safe_text as escape
-from weaklink.render import emit, to_json
 from weaklink.store.connection import STORE_ENV
 
 
@@ -31,11 +32,13 @@ from weaklink.store.connection import STORE_ENV
               help=f"Store URL or path (default: ${STORE_ENV} or ./weaklink.duckdb).")
 @click.option("--watch", "watch_path", envvar="WEAKLINK_WATCH", default=None, type=click.Path(dir_okay=False),
               metavar="FILE", help="Watch file (default: $WEAKLINK_WATCH or the bundled one).")
+@click.option("--wait", type=click.FloatRange(min=0), default=WAIT_DEFAULT, show_default=True, envvar="WEAKLINK_WAIT",
+              metavar="SECONDS", help="When another process holds the store, wait this long for it.")
 @click.version_option(__version__, prog_name="weaklink")
 @click.pass_context
-def main(ctx: click.Context, store: str | None, watch_path: str | None) -> None:
+def main(ctx: click.Context, store: str | None, watch_path: str | None, wait: float) -> None:
     """weaklink: monitor an alignment of states from public data."""
-    ctx.obj = {"store": store, "watch": watch_path}
+    ctx.obj = {"store": store, "watch": watch_path, "wait": wait}
 
 
 @main.command()
@@ -60,7 +63,7 @@ def demo(ctx: click.Context, fmt: str) -> None:
     from weaklink.setup import run_demo
 
     with open_api(ctx) as wl:
-        overview = run_demo(wl, progress=RichProgress(console))
+        overview = run_demo(wl, progress=_progress())
     if fmt == "json":
         print(to_json(overview))
     else:
@@ -74,27 +77,33 @@ def ingest() -> None:
     """Load source files into the store."""
 
 
+FORCE = click.option("--force", is_flag=True,
+                     help="Read files again even when already ingested (same sha256); stored rows count as duplicates.")
+
+
 @ingest.command("gdelt")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@FORCE
 @click.pass_context
 @handle_errors
-def ingest_gdelt(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:
+def ingest_gdelt(ctx: click.Context, paths: tuple[str, ...], as_json: bool, force: bool) -> None:
     """Ingest GDELT 1.0/2.0 event exports: files, folders or globs (.CSV or .CSV.zip)."""
     with open_api(ctx) as wl:
-        summary = wl.ingest_gdelt(list(paths), progress=None if as_json else RichProgress(console))
+        summary = wl.ingest_gdelt(list(paths), progress=None if as_json else _progress(), force=force)
     report_ingest(summary, as_json)
 
 
 @ingest.command("timeline")
 @click.argument("paths", nargs=-1)
 @JSON_FLAG
+@FORCE
 @click.pass_context
 @handle_errors
-def ingest_timeline(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:
+def ingest_timeline(ctx: click.Context, paths: tuple[str, ...], as_json: bool, force: bool) -> None:
     """Ingest curated timeline CSV files (docs/timeline.md); none given: the bundled timeline."""
     with open_api(ctx) as wl:
-        summary = wl.ingest_timeline(list(paths) or None)
+        summary = wl.ingest_timeline(list(paths) or None, force=force)
     report_ingest(summary, as_json)
 
 
@@ -103,12 +112,16 @@ def ingest_timeline(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -
 @click.option("--roll-calls", type=click.Path(exists=True, dir_okay=False), help="Roll calls: rcid, session, date, ...")
 @click.option("--issues", type=click.Path(exists=True, dir_okay=False), help="Issues: rcid, short_name, issue.")
 @JSON_FLAG
+@FORCE
 @click.pass_context
 @handle_errors
-def ingest_unvotes(ctx: click.Context, votes, roll_calls, issues, as_json: bool) -> None:
-    """Ingest UN General Assembly votes in the unvotes / Voeten layout (CSV, plain or .gz)."""
+def ingest_unvotes(ctx: click.Context, votes, roll_calls, issues, as_json: bool, force: bool) -> None:
+    """Ingest UN General Assembly votes in the unvotes / Voeten layout (CSV, plain or .gz).
+
+    Give the three files together (any order of options): roll calls are loaded first, then issues, then
+    votes. Votes alone are refused while the store has no roll calls."""
     with open_api(ctx) as wl:
-        summary = wl.ingest_unvotes(votes=votes, roll_calls=roll_calls, issues=issues)
+        summary = wl.ingest_unvotes(votes=votes, roll_calls=roll_calls, issues=issues, force=force)
     report_ingest(summary, as_json)
 
 
@@ -118,12 +131,13 @@ def ingest_unvotes(ctx: click.Context, votes, roll_calls, issues, as_json: bool)
 @click.option("--vetoes", type=click.Path(exists=True, dir_okay=False), default=None,
               help="The World Politics Data Lab veto list (unsc_vetoes_1946_sept2022.csv).")
 @JSON_FLAG
+@FORCE
 @click.pass_context
 @handle_errors
-def ingest_unsc(ctx: click.Context, table, vetoes, as_json: bool) -> None:
+def ingest_unsc(ctx: click.Context, table, vetoes, as_json: bool, force: bool) -> None:
     """Ingest UN Security Council decisions: the bundled DPRK table, and optionally a veto list."""
     with open_api(ctx) as wl:
-        summary = wl.ingest_unsc(table=table, vetoes=vetoes)
+        summary = wl.ingest_unsc(table=table, vetoes=vetoes, force=force)
     report_ingest(summary, as_json)
 
 
@@ -133,7 +147,7 @@ def ingest_unsc(ctx: click.Context, table, vetoes, as_json: bool) -> None:
 @handle_errors
 def sources(ctx: click.Context, fmt: str) -> None:
     """List ingested files: path, sha256, line counts, times (provenance)."""
-    with open_api(ctx) as wl:
+    with open_api(ctx, read_only=True) as wl:
         table = wl.sources().to_pyarrow()
     if fmt == "table":
         table = table.select(["file_id", "dataset", "version", "path", "sha256", "rows_read", "rows_stored",
@@ -150,7 +164,7 @@ def sources(ctx: click.Context, fmt: str) -> None:
 @handle_errors
 def rejects(ctx: click.Context, path: str | None, limit: int | None, fmt: str) -> None:
     """List rejected input lines with file, line number, reason and the raw line."""
-    with open_api(ctx) as wl:
+    with open_api(ctx, read_only=True) as wl:
         table = wl.rejects(path=path, limit=limit).to_pyarrow()
     emit(table, fmt, out(), title="Rejected lines")
 
@@ -170,7 +184,7 @@ def rejects(ctx: click.Context, path: str | None, limit: int | None, fmt: str) -
 def dyads(ctx: click.Context, a: str, b: str, freq: str, since, until, directed: bool, root_only: bool,
           fmt: str) -> None:
     """Event series between actors A and B (ISO3 codes or names), per period."""
-    with open_api(ctx) as wl:
+    with open_api(ctx, read_only=True) as wl:
         table = wl.dyads(a, b, freq=freq, since=since, until=until, directed=directed,
                          root_only=root_only).to_pyarrow()
     arrow = "→" if directed else "↔"
@@ -187,12 +201,13 @@ def dyads(ctx: click.Context, a: str, b: str, freq: str, since, until, directed:
 @click.option("--language", default=None, help="en, zh, ko, ru, ja ... (detected when not given).")
 @click.option("--url", "source_url", default=None, help="Source URL.")
 @JSON_FLAG
+@FORCE
 @click.pass_context
 @handle_errors
-def ingest_docs(ctx: click.Context, paths, as_json: bool, **meta) -> None:
+def ingest_docs(ctx: click.Context, paths, as_json: bool, force: bool, **meta) -> None:
     """Ingest documents: .txt and .md (YAML front matter), .html, .pdf; files, folders or globs."""
     with open_api(ctx) as wl:
-        summary = wl.ingest_docs(list(paths), **meta)
+        summary = wl.ingest_docs(list(paths), force=force, **meta)
     report_ingest(summary, as_json)
 
 
@@ -207,7 +222,7 @@ def ingest_docs(ctx: click.Context, paths, as_json: bool, **meta) -> None:
 @handle_errors
 def timeline(ctx: click.Context, actors, kind, level, since, until, fmt: str) -> None:
     """List the curated timeline."""
-    with open_api(ctx) as wl:
+    with open_api(ctx, read_only=True) as wl:
         table = wl.timeline(actor_list(actors), kind=kind, level=level, since=since, until=until).to_pyarrow()
     if fmt == "table":
         table = table.drop_columns(["sources", "cameo_code"])
@@ -225,7 +240,7 @@ def timeline(ctx: click.Context, actors, kind, level, since, until, fmt: str) ->
 @handle_errors
 def exchanges(ctx: click.Context, actors, level, freq: str, since, until, fmt: str) -> None:
     """Count curated high-level exchanges (summits, meetings, visits, calls) per dyad and period."""
-    with open_api(ctx) as wl:
+    with open_api(ctx, read_only=True) as wl:
         table = wl.exchanges(actor_list(actors), level=level, freq=freq, since=since, until=until).to_pyarrow()
     emit(table, fmt, out(), title=f"High-level exchanges per {freq}")
 
@@ -253,10 +268,12 @@ ISSUE = click.option("--issue", default=None, help="Issue tag or label (e.g. hr,
 @handle_errors
 def votes_align(ctx: click.Context, a, b, body, issue, freq, since, until, fmt: str) -> None:
     """Share of identical votes, agreement index, coincidence and Cohen's kappa of A and B."""
-    with open_api(ctx) as wl:
-        table = wl.vote_alignment(a, b, body=body, issue=issue, freq=None if freq == "all" else freq,
-                                  since=since, until=until).to_pyarrow()
+    with open_api(ctx, read_only=True) as wl:
+        result = wl.vote_alignment(a, b, body=body, issue=issue, freq=None if freq == "all" else freq,
+                                   since=since, until=until)
+        table = result.to_pyarrow()
     emit(table, fmt, out(), title=f"{a.upper()}–{b.upper()} voting alignment ({body.upper()})")
+    _print_predecessors(result.meta["predecessors"], fmt)
 
 
 @votes.command("splits")
@@ -271,9 +288,18 @@ def votes_align(ctx: click.Context, a, b, body, issue, freq, since, until, fmt: 
 @handle_errors
 def votes_splits(ctx: click.Context, a, b, body, issue, since, until, fmt: str) -> None:
     """Decisions on which A and B voted differently (e.g. one vetoes, the other abstains)."""
-    with open_api(ctx) as wl:
-        table = wl.vote_splits(a, b, body=body, issue=issue, since=since, until=until).to_pyarrow()
+    with open_api(ctx, read_only=True) as wl:
+        result = wl.vote_splits(a, b, body=body, issue=issue, since=since, until=until)
+        table = result.to_pyarrow()
     emit(table, fmt, out(), title=f"{a.upper()}–{b.upper()} splits ({body.upper()})")
+    _print_predecessors(result.meta["predecessors"], fmt)
+
+
+def _print_predecessors(found: list[dict], fmt: str) -> None:
+    """Say which former states' votes a successor's code includes: below the table, or on stderr for csv/json."""
+    target = out() if fmt == "table" else console
+    for item in found:
+        target.print(f"note: {escape(item['note'])}", highlight=False, soft_wrap=True)
 
 
 @main.command()
@@ -290,6 +316,12 @@ def brief(ctx: click.Context, bloc: str, since, until, as_of, out_path: str) -> 
     with open_api(ctx) as wl:
         path = wl.write_brief(out_path, bloc=bloc, since=since, until=until, as_of=as_of)
     print(path.resolve())
+
+
+def _progress():
+    from weaklink.cli_progress import RichProgress
+
+    return RichProgress(console)
 
 
 for command in cli_analysis.COMMANDS:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import pyarrow as pa
 from rich.markup import escape
 
 from weaklink.cli_common import (
@@ -15,10 +14,12 @@ from weaklink.cli_common import (
     TABLE_OR_JSON,
     UNTIL,
     console,
+    emit,
     handle_errors,
     open_api,
     out,
     show,
+    to_json,
 )
 from weaklink.cli_views import (
     print_ach,
@@ -31,7 +32,6 @@ from weaklink.cli_views import (
     print_weakest,
 )
 from weaklink.fileio import atomic_write_text
-from weaklink.render import emit, to_json
 
 FREQ = click.option("--freq", type=click.Choice(["month", "quarter", "year"]), default="year", show_default=True)
 COMPONENTS = click.option("--components", default=None, metavar="LIST",
@@ -61,7 +61,7 @@ def _print_footing(footing: dict, console) -> None:
 @handle_errors
 def cohesion(ctx: click.Context, bloc: str, freq: str, since, until, components, fmt: str) -> None:
     """Bloc cohesion per period: mean tie strength of its dyads, and each dyad's (docs/cohesion.md)."""
-    with open_api(ctx) as wl:
+    with open_api(ctx, read_only=True) as wl:
         result = wl.cohesion(bloc, freq=freq, since=since, until=until, components=components)
     emit(result.to_pyarrow(), fmt, out(), title=f"Cohesion of {bloc} per {freq}")
     if fmt == "table":
@@ -79,7 +79,7 @@ def cohesion(ctx: click.Context, bloc: str, freq: str, since, until, components,
 @handle_errors
 def blocs(ctx: click.Context, blocs: tuple[str, ...], freq: str, since, until, components, fmt: str) -> None:
     """Cohesion of blocs side by side (default: axis and alliance)."""
-    with open_api(ctx) as wl:
+    with open_api(ctx, read_only=True) as wl:
         result = wl.blocs(list(blocs) or None, freq=freq, since=since, until=until, components=components)
     emit(result.to_pyarrow(), fmt, out(), title="Bloc against bloc")
     if fmt == "table":
@@ -96,7 +96,7 @@ def blocs(ctx: click.Context, blocs: tuple[str, ...], freq: str, since, until, c
 @handle_errors
 def weakest(ctx: click.Context, bloc: str, since, until, fmt: str) -> None:
     """The member with the lowest commitment, its interval, and centrality (default: the last year)."""
-    with open_api(ctx) as wl:
+    with open_api(ctx, read_only=True) as wl:
         result = wl.weakest(bloc, since=since, until=until)
     show(result, fmt, print_weakest)
 
@@ -118,7 +118,7 @@ def _window(text: str) -> tuple[str, str]:
 @handle_errors
 def attribution(ctx: click.Context, bloc: str, first: str, second: str, components, fmt: str) -> None:
     """Which dyads and components moved the bloc's cohesion between two windows, and the events behind."""
-    with open_api(ctx) as wl:
+    with open_api(ctx, read_only=True) as wl:
         result = wl.attribution(bloc, _window(first), _window(second), components=components)
     show(result, fmt, print_attribution)
 
@@ -134,7 +134,7 @@ def attribution(ctx: click.Context, bloc: str, first: str, second: str, componen
 @handle_errors
 def alerts(ctx: click.Context, freq: str, since, until, held_back: bool, fmt: str) -> None:
     """Change points and anomalies on every watched dyad series, each with the events behind it."""
-    with open_api(ctx) as wl:
+    with open_api(ctx, read_only=True) as wl:
         found = wl.alerts(freq=freq, since=since, until=until, held_back=True)
         rules = wl.watch.alerts
     kept = [a for a in found if held_back or a["held_back"] is None]
@@ -180,7 +180,7 @@ def text() -> None:
 @handle_errors
 def text_docs(ctx: click.Context, issuer, since, until, fmt: str) -> None:
     """List stored documents."""
-    with open_api(ctx) as wl:
+    with open_api(ctx, read_only=True) as wl:
         table = wl.documents(issuer, since, until).drop_columns(["text"])
     emit(table, fmt, out(), title="Documents")
 
@@ -197,14 +197,14 @@ def text_mentions(ctx: click.Context, doc: str, actor, no_demonyms: bool, no_met
     """Actor mentions in DOC (a stored document's id, or a file path)."""
     categories = tuple(c for c, off in (("names", False), ("demonyms", no_demonyms), ("metonyms", no_metonyms))
                        if not off)
-    with open_api(ctx) as wl:
+    with open_api(ctx, read_only=True, store_optional=True) as wl:
         result = wl.mentions(doc, actor=actor, categories=categories)
     if fmt == "json":
         print(to_json(result))
         return
     rows = [{"actor": a, "count": m["count"], "demonyms": m["demonyms"], "metonyms": m["metonyms"],
              "first_hits": ", ".join(h["text"] for h in m["hits"][:5])} for a, m in result["mentions"].items()]
-    emit(pa.Table.from_pylist(rows or [{"actor": None}]), "table", out(),
+    emit(_rows_table(rows or [{"actor": None}]), "table", out(),
          title=f"Mentions in {result['document'].get('title') or doc}")
 
 
@@ -219,10 +219,10 @@ def text_mentions(ctx: click.Context, doc: str, actor, no_demonyms: bool, no_met
 @handle_errors
 def text_terms(ctx: click.Context, doc, issuer, freq, since, until, fmt: str) -> None:
     """Framing terms: counts in DOC, or trends per period over stored documents."""
-    with open_api(ctx) as wl:
+    with open_api(ctx, read_only=True) as wl:
         if doc:
             counts = wl.terms(doc)["terms"]
-            table = pa.Table.from_pylist([{"term": t, "count": n} for t, n in counts.items()])
+            table = _rows_table([{"term": t, "count": n} for t, n in counts.items()])
         else:
             table = wl.term_trends(issuer, freq=freq, since=since, until=until)
     emit(table, fmt, out(), title="Framing terms")
@@ -237,7 +237,7 @@ def text_terms(ctx: click.Context, doc, issuer, freq, since, until, fmt: str) ->
 @handle_errors
 def text_compare(ctx: click.Context, old: str, new: str, fmt: str, out_path) -> None:
     """What changed from statement OLD to NEW: terms, mentions, sentences (ids or file paths)."""
-    with open_api(ctx) as wl:
+    with open_api(ctx, read_only=True, store_optional=True) as wl:
         rendered = wl.compare_html(old, new) if fmt == "html" else None
         result = wl.compare(old, new)
     if fmt == "table":
@@ -258,14 +258,14 @@ def text_compare(ctx: click.Context, old: str, new: str, fmt: str, out_path) -> 
 @handle_errors
 def text_warmth(ctx: click.Context, doc: str, fmt: str) -> None:
     """Warmth toward each named partner and hostility toward third parties in DOC, with the sentences."""
-    with open_api(ctx) as wl:
+    with open_api(ctx, read_only=True, store_optional=True) as wl:
         result = wl.warmth(doc)
     if fmt == "json":
         print(to_json(result))
         return
     rows = [{"actor": a, "role": v["role"], "score": v["score"], "warm": v["warm"], "hostile": v["hostile"],
              "negated": v["negated"]} for a, v in result["actors"].items()]
-    emit(pa.Table.from_pylist(rows or [{"actor": None}]), "table", out(), title="Warmth and hostility")
+    emit(_rows_table(rows or [{"actor": None}]), "table", out(), title="Warmth and hostility")
     for actor, v in result["actors"].items():
         for sentence in v["sentences"][:3]:
             out().print(f"  {actor}: {sentence['text']}", highlight=False)
@@ -329,7 +329,7 @@ def scenarios(ctx: click.Context, as_of, fmt: str) -> None:
              "emerging": ", ".join(r["emerging"]), "no_data": ", ".join(r["no_data"]),
              "moved_recently": ", ".join(f"{m['id']} ({m['status']}, {m['since']})" for m in r["moved_recently"])}
             for r in report]
-    emit(pa.Table.from_pylist(rows or [{"scenario": None}]), "table", out(), title="Scenarios")
+    emit(_rows_table(rows or [{"scenario": None}]), "table", out(), title="Scenarios")
 
 
 @click.group(invoke_without_command=True)
@@ -363,17 +363,21 @@ def ach_sensitivity(ctx: click.Context, fmt: str) -> None:
     print_sensitivity(result, out())
 
 
-
-
 @click.command()
 @TABLE_OR_JSON
 @click.pass_context
 @handle_errors
 def coverage(ctx: click.Context, fmt: str) -> None:
     """What the store covers: per source, the spans of time, the gaps, and the last day (docs/coverage.md)."""
-    with open_api(ctx) as wl:
+    with open_api(ctx, read_only=True) as wl:
         result = wl.coverage()
     show(result, fmt, print_coverage)
 
 
 COMMANDS = [cohesion, blocs, weakest, attribution, alerts, text, signposts, scenarios, ach, coverage]
+
+
+def _rows_table(rows: list[dict]):
+    import pyarrow as pa
+
+    return pa.Table.from_pylist(rows)

@@ -10,12 +10,33 @@ import sys
 import click
 from rich.console import Console
 
-from weaklink.api import connect
 from weaklink.errors import WeaklinkError
-from weaklink.render import FORMATS, to_json
-from weaklink.render import safe_text as escape
 
+# Heavy modules (the API, Ibis, DuckDB, PyArrow: seconds to import) are imported where used, so that
+# `weaklink --help` and argument errors answer at once (benchmarks/startup.py).
 console = Console(stderr=True)  # messages and progress; results go to stdout
+
+FORMATS = ("table", "csv", "json")  # as weaklink.render.FORMATS, which imports pyarrow
+
+
+def escape(text) -> str:
+    """Text shown literally in a rich console (weaklink.render.safe_text)."""
+    from weaklink.render import safe_text
+
+    return safe_text(text)
+
+
+def to_json(data) -> str:
+    from weaklink.render import to_json as render_json
+
+    return render_json(data)
+
+
+def emit(table, fmt: str, console: Console, title: str | None = None) -> None:
+    """Print a table as table, CSV or JSON (weaklink.render.emit)."""
+    from weaklink.render import emit as render_emit
+
+    render_emit(table, fmt, console, title)
 
 
 def out() -> Console:
@@ -33,31 +54,55 @@ DEBUG_ENV = "WEAKLINK_DEBUG"  # set to see the traceback of an unexpected error
 
 def handle_errors(func):
     """Turn weaklink's errors into a one-line message and exit code 1, and any other error into a one-line
-    message and exit code 2: no traceback reaches the user (unless $WEAKLINK_DEBUG is set)."""
+    message and exit code 2: no traceback reaches the user (unless $WEAKLINK_DEBUG is set). With --json or
+    --format json, stdout also holds the error as {"error": {"type", "message", "details"}}."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        as_json = bool(kwargs.get("as_json")) or kwargs.get("fmt") == "json"
         try:
             return func(*args, **kwargs)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except WeaklinkError as exc:
-            console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
-            sys.exit(exc.exit_code)
+            fail(type(exc).__name__, str(exc), getattr(exc, "details", None) or {}, exc.exit_code, as_json)
         except Exception as exc:  # noqa: BLE001 - the last line of defence before a traceback
             if os.environ.get(DEBUG_ENV):
                 raise
             first = (str(exc).strip().splitlines() or [""])[0][:500]
-            console.print(f"[bold red]error:[/] unexpected {type(exc).__name__}: {escape(first)} (a bug in "
-                          f"weaklink: please report it; set {DEBUG_ENV}=1 to see the traceback)", highlight=False)
-            sys.exit(2)
+            fail(type(exc).__name__, f"unexpected {type(exc).__name__}: {first} (a bug in weaklink: please report "
+                 f"it; set {DEBUG_ENV}=1 to see the traceback)", {}, 2, as_json)
 
     return wrapper
 
 
-def open_api(ctx: click.Context):
-    """The API over the store and watch file named by the global options."""
-    return connect(ctx.obj["store"], ctx.obj["watch"])
+def fail(kind: str, message: str, details: dict, code: int, as_json: bool) -> None:
+    """Report an error in its one shape: a one-line message on stderr, and with JSON output the same error as
+    {"error": {"type", "message", "details"}} on stdout; then exit with `code`."""
+    if as_json:
+        print(json.dumps({"error": {"type": kind, "message": message, "details": details}}, default=str))
+    console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    sys.exit(code)
+
+
+WAIT_DEFAULT = 30.0  # seconds to wait for a store another process holds
+
+
+def open_api(ctx: click.Context, read_only: bool = False, store_optional: bool = False):
+    """The API over the store and watch file named by the global options; read commands open it read-only.
+    `store_optional`: a command that can also work on files alone (text mentions FILE) runs on an empty
+    in-memory store when there is no store file."""
+    def waiting(message: str) -> None:
+        console.print(f"[yellow]note:[/] {escape(message)}", highlight=False, soft_wrap=True)
+
+    from weaklink.api import connect
+    from weaklink.store.connection import duckdb_path, resolve_store_url
+
+    url = ctx.obj["store"]
+    if store_optional and not os.path.exists(duckdb_path(resolve_store_url(url))):
+        url = "duckdb://"  # in memory
+    return connect(url, ctx.obj["watch"], read_only=read_only,
+                   wait=ctx.obj.get("wait", WAIT_DEFAULT), on_wait=waiting)
 
 
 def report_ingest(summary, as_json: bool) -> None:
@@ -68,6 +113,9 @@ def report_ingest(summary, as_json: bool) -> None:
         from weaklink.cli_progress import print_summary
 
         print_summary(summary, out())
+        for f in summary.files:
+            if f.status == "ingested" and f.message:
+                console.print(f"[yellow]note:[/] {escape(f.message)}", highlight=False)
     if not summary.ok:
         sys.exit(1)
 

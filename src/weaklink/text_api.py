@@ -20,11 +20,12 @@ DOC_COLUMNS = ["doc_id", "path", "date", "issuers", "parties", "title", "kind", 
 class TextMixin:
     """Methods of `Weaklink` for documents; `self.store` and `self.watch` come from Weaklink."""
 
-    def ingest_docs(self, paths, progress=None, **meta) -> object:
+    def ingest_docs(self, paths, progress=None, force: bool = False, **meta) -> object:
         """Ingest .txt/.md (YAML front matter), .html and .pdf documents; `meta` overrides their metadata
-        (date, issuers, parties, title, kind, language, source_url)."""
+        (date, issuers, parties, title, kind, language, source_url); `force` reads known files again."""
         files = expand_paths([paths] if isinstance(paths, (str, Path)) else list(paths), documents=True)
-        return self._ingest_each(files, lambda store, path: ingest_document(store, path, meta), progress)
+        return self._ingest_each(files, lambda store, path, force: ingest_document(store, path, meta, force),
+                                 progress, force)
 
     def documents(self, issuer: str | None = None, since=None, until=None) -> pa.Table:
         table = self.store.table("documents")

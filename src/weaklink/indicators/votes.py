@@ -45,6 +45,12 @@ def paired_votes(votes: ibis.Table, decisions: ibis.Table, issues: ibis.Table, a
     return paired
 
 
+def votes_before(paired: ibis.Table, day: date) -> ibis.Table:
+    """How many paired decisions fall before `day`, and the first and last of their dates (one row)."""
+    early = paired.filter(paired.date < day)
+    return early.aggregate(votes=early.count(), first=early.date.min(), last=early.date.max())
+
+
 def _scores(paired: ibis.Table) -> ibis.Table:
     same = paired.vote_a == paired.vote_b
     one_abstains = (paired.vote_a == "abstain") != (paired.vote_b == "abstain")

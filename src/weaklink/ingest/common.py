@@ -26,8 +26,16 @@ def now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def already_ingested(con: duckdb.DuckDBPyConnection, fmt: str, sha256: str) -> bool:
-    return bool(con.execute("SELECT 1 FROM provenance WHERE format = ? AND sha256 = ?", [fmt, sha256]).fetchall())
+# A file none of whose lines could be stored (every line rejected) is not done: it is read again next time.
+NOTHING_STORED = "rows_stored = 0 AND rows_rejected > 0"
+
+
+def earlier_read(con: duckdb.DuckDBPyConnection, fmt: str, sha256: str) -> tuple[int, bool] | None:
+    """The file_id of an earlier read of this file, and whether it counts as done (it stored a line, or
+    had nothing to reject); None when the file was never read."""
+    rows = con.execute(f"SELECT file_id, NOT ({NOTHING_STORED}) FROM provenance WHERE format = ? AND sha256 = ?",
+                       [fmt, sha256]).fetchall()
+    return (rows[0][0], bool(rows[0][1])) if rows else None
 
 
 def check_counts(path: Path, result: FileResult) -> None:
@@ -40,8 +48,17 @@ def check_counts(path: Path, result: FileResult) -> None:
 
 
 def record_provenance(con, file_id: int, dataset: str, fmt: str, scan: FileScan, result: FileResult,
-                      started: datetime) -> None:
+                      started: datetime, again: bool = False) -> None:
+    """Register a file read; `again` (a file read before) updates its row to the counts of this read."""
     check_counts(scan.path, result)
+    if again:
+        con.execute(
+            """UPDATE provenance SET version = ?, path = ?, member = ?, rows_read = ?, rows_stored = ?,
+                   rows_rejected = ?, rows_duplicate = ?, started_at = ?, finished_at = ?, weaklink_version = ?
+               WHERE file_id = ?""",
+            [result.version, str(scan.path), scan.member, result.read, result.stored, result.rejected,
+             result.duplicate, started, now(), __version__, file_id])
+        return
     con.execute(
         """INSERT INTO provenance (file_id, dataset, format, version, path, member, sha256, size_bytes,
                rows_read, rows_stored, rows_rejected, rows_duplicate, started_at, finished_at, weaklink_version)
@@ -59,17 +76,25 @@ def store_rejects(con: duckdb.DuckDBPyConnection, file_id: int, path: Path, reje
     con.unregister("wl_new_rejects")
 
 
-def _in_transaction(store: Store, scan: FileScan, dataset: str, fmt: str, body: Body) -> FileResult:
+def _in_transaction(store: Store, scan: FileScan, dataset: str, fmt: str, body: Body,
+                    earlier: int | None = None) -> FileResult:
+    """Read a file in one transaction. A file read before (`earlier`, its file_id) keeps its file_id: its
+    rejects are replaced by this read's, its provenance row takes this read's counts."""
     con, started = store.con, now()
-    file_id = con.execute("SELECT nextval('provenance_ids')").fetchall()[0][0]
+    file_id = earlier if earlier is not None else con.execute("SELECT nextval('provenance_ids')").fetchall()[0][0]
     con.execute("BEGIN TRANSACTION")
     try:
+        if earlier is not None:
+            con.execute("DELETE FROM rejects WHERE file_id = ?", [file_id])
         result = body(store, scan, file_id)
-        record_provenance(con, file_id, dataset, fmt, scan, result, started)
+        record_provenance(con, file_id, dataset, fmt, scan, result, started, again=earlier is not None)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    if result.stored == 0 and result.rejected > 0:
+        result.message = (f"no line of {scan.path} could be stored ({result.rejected:,} rejected): the file is not "
+                          "marked as done and will be read again next time; `weaklink rejects` says why")
     return result
 
 
@@ -77,21 +102,23 @@ def _size_seen(con: duckdb.DuckDBPyConnection, fmt: str, size: int) -> bool:
     return bool(con.execute("SELECT 1 FROM provenance WHERE format = ? AND size_bytes = ?", [fmt, size]).fetchall())
 
 
-def ingest_one(store: Store, path: Path, dataset: str, fmt: str, body: Body) -> FileResult:
+def ingest_one(store: Store, path: Path, dataset: str, fmt: str, body: Body, force: bool = False) -> FileResult:
     """Ingest one file with `body`; any error for this file leaves the store as it was.
 
     A file can only be one already ingested if a stored file has its size: then it is hashed first,
-    and skipped if the sha256 matches. Otherwise it is hashed while it is being ingested.
+    and skipped if the sha256 matches (unless `force`: then it is read again, and the rows it holds
+    that are already stored count as duplicates). Otherwise it is hashed while it is being ingested.
     """
     clock = time.perf_counter()
     try:
-        may_be_known = _size_seen(store.con, fmt, path.stat().st_size)
+        may_be_known = force or _size_seen(store.con, fmt, path.stat().st_size)
         scan = scan_file(path, background=not may_be_known)
-        if may_be_known and already_ingested(store.con, fmt, scan.sha256):
+        earlier = earlier_read(store.con, fmt, scan.sha256) if may_be_known else None
+        if earlier and earlier[1] and not force:
             result = FileResult(path=str(path), sha256=scan.sha256, status="skipped",
                                 message="already ingested (same sha256)")
         else:
-            result = _in_transaction(store, scan, dataset, fmt, body)
+            result = _in_transaction(store, scan, dataset, fmt, body, earlier[0] if earlier else None)
     except Exception as exc:  # noqa: BLE001 - one bad file is an error for that file only; the rest proceeds
         result = FileResult(path=str(path), sha256=None, status="error", message=_message(path, exc))
     result.seconds = round(time.perf_counter() - clock, 3)

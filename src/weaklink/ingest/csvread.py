@@ -137,11 +137,12 @@ def duckdb_path(path: Path) -> str:
 
 
 @contextmanager
-def readable(con: duckdb.DuckDBPyConnection, scan: FileScan) -> Iterator[Readable]:
-    """The file for DuckDB's CSV reader: as it is, or an LF-only copy in a temporary folder."""
+def readable(con: duckdb.DuckDBPyConnection, scan: FileScan, terminated: bool = False) -> Iterator[Readable]:
+    """The file for DuckDB's CSV reader: as it is, or an LF-only copy in a temporary folder. `terminated`: the
+    format ends every line with a newline, so an unterminated last line is rejected (the file may be cut)."""
     with open_content(scan) as handle:
         shape = shape_of(handle)
-    if shape.clean:
+    if shape.clean and not (terminated and shape.unterminated):
         location = duckdb_path(scan.path) if scan.member is None else f"zip://{scan.member}"
         with _zip_filesystem(con, scan):
             yield Readable(scan, location, codec(scan))
@@ -149,7 +150,7 @@ def readable(con: duckdb.DuckDBPyConnection, scan: FileScan) -> Iterator[Readabl
     with tempfile.TemporaryDirectory(prefix="weaklink-lines-") as folder:
         copy = Path(folder) / "lines.csv"
         with open_content(scan) as source, copy.open("wb") as out:
-            normalised = normalise(source, out, shape)
+            normalised = normalise(source, out, shape, terminated)
         yield Readable(scan, str(copy), "none", normalised)
 
 

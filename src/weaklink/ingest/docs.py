@@ -69,5 +69,5 @@ def _similar(store: Store, doc) -> list[tuple[int, str]]:
     return []
 
 
-def ingest_document(store: Store, path: Path, given: dict | None = None) -> FileResult:
-    return ingest_one(store, path, DATASET, FORMAT, _writer(given))
+def ingest_document(store: Store, path: Path, given: dict | None = None, force: bool = False) -> FileResult:
+    return ingest_one(store, path, DATASET, FORMAT, _writer(given), force)

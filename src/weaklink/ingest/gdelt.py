@@ -74,7 +74,7 @@ class _FileIngest:
         self.scan = scan
 
     def run(self, file_id: int) -> FileResult:
-        with readable(self.con, self.scan) as source:
+        with readable(self.con, self.scan, terminated=True) as source:  # GDELT ends every line with LF
             return self._run(source, file_id)
 
     def _run(self, source: Readable, file_id: int) -> FileResult:
@@ -147,6 +147,6 @@ def _write_file(store: Store, scan: FileScan, file_id: int) -> FileResult:
     return result
 
 
-def ingest_file(store: Store, path: Path) -> FileResult:
+def ingest_file(store: Store, path: Path, force: bool = False) -> FileResult:
     """Ingest one GDELT export; an error for this file leaves the store as it was."""
-    return ingest_one(store, path, DATASET, FORMAT, _write_file)
+    return ingest_one(store, path, DATASET, FORMAT, _write_file, force)

@@ -91,5 +91,5 @@ def _upsert(store: Store, rows: list[dict]) -> tuple[int, int]:
     return stored, duplicate
 
 
-def ingest_timeline_file(store: Store, path: Path) -> FileResult:
-    return ingest_one(store, path, DATASET, FORMAT, _write)
+def ingest_timeline_file(store: Store, path: Path, force: bool = False) -> FileResult:
+    return ingest_one(store, path, DATASET, FORMAT, _write, force)

@@ -193,12 +193,12 @@ def bundled_table() -> Path:
     return Path(str(resources.files("weaklink.data").joinpath(BUNDLED)))
 
 
-def ingest_unsc_table(store: Store, path: Path | None = None) -> FileResult:
+def ingest_unsc_table(store: Store, path: Path | None = None, force: bool = False) -> FileResult:
     """weaklink's sourced table of UNSC decisions on the DPRK (or one in the same format)."""
     return ingest_one(store, path or bundled_table(), DATASET, "unsc-decisions",
-                      _writer(_dprk_decision, DPRK_COLUMNS))
+                      _writer(_dprk_decision, DPRK_COLUMNS), force)
 
 
-def ingest_veto_list(store: Store, path: Path) -> FileResult:
+def ingest_veto_list(store: Store, path: Path, force: bool = False) -> FileResult:
     """The World Politics Data Lab list of UNSC vetoes (one row per vetoed draft)."""
-    return ingest_one(store, path, DATASET, "unsc-vetoes", _writer(_veto_decision, VETO_LIST_COLUMNS))
+    return ingest_one(store, path, DATASET, "unsc-vetoes", _writer(_veto_decision, VETO_LIST_COLUMNS), force)

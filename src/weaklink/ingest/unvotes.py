@@ -116,13 +116,13 @@ def _writer(spec_for):
     return write
 
 
-def ingest_roll_calls(store: Store, path: Path):
-    return ingest_one(store, path, DATASET, "unvotes-roll-calls", _writer(lambda s, f: ROLL_CALLS))
+def ingest_roll_calls(store: Store, path: Path, force: bool = False):
+    return ingest_one(store, path, DATASET, "unvotes-roll-calls", _writer(lambda s, f: ROLL_CALLS), force)
 
 
-def ingest_issues(store: Store, path: Path):
-    return ingest_one(store, path, DATASET, "unvotes-issues", _writer(lambda s, f: ISSUES))
+def ingest_issues(store: Store, path: Path, force: bool = False):
+    return ingest_one(store, path, DATASET, "unvotes-issues", _writer(lambda s, f: ISSUES), force)
 
 
-def ingest_votes(store: Store, path: Path):
-    return ingest_one(store, path, DATASET, "unvotes-votes", _writer(_votes_for))
+def ingest_votes(store: Store, path: Path, force: bool = False):
+    return ingest_one(store, path, DATASET, "unvotes-votes", _writer(_votes_for), force)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import functools
 import io
+from dataclasses import dataclass
+from datetime import date
 from importlib import resources
 
 from weaklink.errors import AmbiguousCountry, UnknownCountry
@@ -12,6 +14,27 @@ from weaklink.reference import countries
 
 # Former ISO 3166-1 alpha-2 codes that UN voting data still use.
 FORMER_ISO2 = {"CS": "CSK", "DD": "DDR", "YU": "YUG", "YD": "YMD", "SU": "RUS"}
+
+
+
+@dataclass(frozen=True)
+class Predecessor:
+    """A former state whose UN seat and votes are stored under its successor's code, up to a date."""
+
+    name: str
+    code: str
+    until: date  # the first day the successor voted as itself
+
+    def label(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+# Voting data (e.g. unvotes) name these successors for their whole history ("Russia" in 1950).
+PREDECESSORS = {
+    "RUS": Predecessor("the USSR", "SUN", date(1991, 12, 24)),
+    "DEU": Predecessor("West Germany", "FRG", date(1990, 10, 3)),
+    "YEM": Predecessor("North Yemen", "YAR", date(1990, 5, 22)),
+}
 
 
 @functools.cache

@@ -8,7 +8,9 @@ Files with neither (nearly all) go to the reader as they are. The others are fir
 
 - a line ends at LF (a CR just before it, i.e. CRLF, is dropped); in a file with no LF at all, at CR;
 - a line that still holds a CR, or is over `MAX_LINE` bytes, is written empty and becomes a reject
-  with its line number, its reason and a truncated sample of its text.
+  with its line number, its reason and a truncated sample of its text;
+- for formats whose every line ends with a newline (GDELT exports), an unterminated last line is a
+  reject too ("the file may be cut"): stored, it would be a truncated record kept as the original.
 
 Both passes read the file in chunks and work on whole chunks with NumPy; nothing loops per line.
 """
@@ -38,11 +40,13 @@ def sample(raw: bytes, size: int | None = None) -> str:
 
 @dataclass(frozen=True)
 class LineShape:
-    """What the quick pass saw: any CR byte, any LF byte, any line over MAX_LINE bytes."""
+    """What the quick pass saw: any CR byte, any LF byte, any line over MAX_LINE bytes, and whether the
+    last line lacks its line end."""
 
     has_cr: bool
     has_lf: bool
     too_long: bool
+    unterminated: bool = False
 
     @property
     def clean(self) -> bool:
@@ -58,7 +62,9 @@ def shape_of(handle: BinaryIO) -> LineShape:
     """One fast pass (bytes.find, no per-line work): CR bytes, LF bytes and the length of lines across chunks."""
     has_cr = has_lf = too_long = False
     run = 0  # bytes since the last LF
+    last = LF
     for chunk in _chunks(handle):
+        last = chunk[-1]
         has_cr = has_cr or chunk.find(b"\r") >= 0
         first = chunk.find(b"\n")
         if first < 0:
@@ -68,7 +74,8 @@ def shape_of(handle: BinaryIO) -> LineShape:
         has_lf = True
         too_long = too_long or run + first > MAX_LINE
         run = len(chunk) - chunk.rfind(b"\n") - 1
-    return LineShape(has_cr=has_cr, has_lf=has_lf, too_long=too_long or run > MAX_LINE)
+    return LineShape(has_cr=has_cr, has_lf=has_lf, too_long=too_long or run > MAX_LINE,
+                     unterminated=last not in (LF, CR))
 
 
 @dataclass
@@ -83,6 +90,9 @@ class Normalised:
 CR_INSIDE = "carriage return (CR) inside the line, not at its end (mixed line endings or a CR in a field)"
 
 
+UNTERMINATED = "unterminated last line: the file may be cut (every line of this format ends with a newline)"
+
+
 def _too_long(size: int) -> str:
     return f"line too long: {size:,} bytes (the maximum is {MAX_LINE:,}); not read"
 
@@ -90,8 +100,8 @@ def _too_long(size: int) -> str:
 class _Writer:
     """Rewrites a stream chunk by chunk; `sep` is the byte that ends a line (LF, or CR in a CR-only file)."""
 
-    def __init__(self, out: BinaryIO, sep: int) -> None:
-        self.out, self.sep = out, sep
+    def __init__(self, out: BinaryIO, sep: int, reject_unterminated: bool = False) -> None:
+        self.out, self.sep, self.reject_unterminated = out, sep, reject_unterminated
         self.result = Normalised()
         self.open: list[bytes] = []  # the line still open at the end of the last chunk (its first bytes when long)
         self.open_size = 0
@@ -108,7 +118,12 @@ class _Writer:
         self._extend(chunk[last + 1:])
 
     def close(self) -> Normalised:
-        if self.open_size:
+        if self.open_size and self.reject_unterminated:
+            self.result.lines += 1
+            raw = b"".join(self.open)[: SAMPLE * 4]
+            self.result.rejects.append((self.result.lines, UNTERMINATED, sample(raw, self.open_size)))
+            self.out.write(b"\n")
+        elif self.open_size:
             self._finish_open(bytes([self.sep]))
         return self.result
 
@@ -163,9 +178,10 @@ class _Writer:
         self.out.write(out.tobytes())
 
 
-def normalise(source: BinaryIO, out: BinaryIO, shape: LineShape) -> Normalised:
-    """Copy `source` to `out` as LF-ended lines with the same numbers; rejected lines are written empty."""
-    writer = _Writer(out, CR if shape.has_cr and not shape.has_lf else LF)
+def normalise(source: BinaryIO, out: BinaryIO, shape: LineShape, terminated: bool = False) -> Normalised:
+    """Copy `source` to `out` as LF-ended lines with the same numbers; rejected lines are written empty.
+    `terminated`: the format ends every line with a newline, so an unterminated last line is rejected."""
+    writer = _Writer(out, CR if shape.has_cr and not shape.has_lf else LF, reject_unterminated=terminated)
     for chunk in _chunks(source):
         writer.feed(chunk)
     return writer.close()

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
+import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-import ibis
+from typing import TYPE_CHECKING
 
 from weaklink.errors import StoreError
-from weaklink.store.schema import migrate
+
+if TYPE_CHECKING:  # DuckDB and Ibis are imported when a store is opened, not when the CLI starts
+    import duckdb
+    import ibis
 
 DEFAULT_STORE = "./weaklink.duckdb"
 STORE_ENV = "WEAKLINK_STORE"
@@ -46,6 +51,8 @@ class Store:
     @property
     def ibis(self) -> ibis.BaseBackend:
         if not hasattr(self, "_ibis"):
+            import ibis
+
             self._ibis = ibis.duckdb.from_connection(self.con)
         return self._ibis
 
@@ -61,19 +68,92 @@ class Store:
         self.con.close()
 
 
-def open_store(url: str | None = None, *, create: bool = True) -> Store:
-    """Open (and migrate) the store named by `url`; create the file unless create=False."""
+def open_store(url: str | None = None, *, create: bool = True, read_only: bool = False, wait: float = 0.0,
+               on_wait: Callable[[str], None] | None = None) -> Store:
+    """Open (and migrate) the store named by `url`; create the file unless create=False.
+
+    read_only: open an existing store for reading only (works on a read-only file, and beside other
+    readers); it is not migrated, so a store written by an older weaklink must be opened for writing once.
+    wait: when another process holds the store, retry for up to this many seconds (telling `on_wait`
+    who holds it, once) before raising StoreLocked.
+    """
     url = resolve_store_url(url)
     path = duckdb_path(url)
+    read_only = read_only and path != ":memory:"
     if path != ":memory:":
         file = Path(path)
-        if not create and not file.exists():
+        if (read_only or not create) and not file.exists():
             raise StoreError(f"no store at {file}: run `weaklink init` or `weaklink demo` first, or pass --store")
-        file.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(path)
-    except duckdb.Error as exc:
-        raise StoreError(f"cannot open store {path}: {exc}") from exc
+        if not read_only:
+            file.parent.mkdir(parents=True, exist_ok=True)
+    con = _connect(path, read_only, wait, on_wait)
     con.execute("SET enable_progress_bar = false")  # weaklink reports progress itself, on stderr
-    migrate(con)
+    from weaklink.store.schema import migrate
+
+    if read_only:
+        _check_version(con, path)
+    else:
+        migrate(con)
     return Store(url=url, path=path, con=con)
+
+
+LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
+
+
+def lock_holder(message: str) -> dict | None:
+    """Who holds a DuckDB file, from the message of the lock error: {"program", "pid"}; None for other errors."""
+    if "Could not set lock" not in message:
+        return None
+    found = LOCK_HOLDER.search(message)
+    return {"program": found["program"], "pid": int(found["pid"])} if found else {"program": None, "pid": None}
+
+
+def _connect(path: str, read_only: bool, wait: float, on_wait) -> duckdb.DuckDBPyConnection:
+    """Connect, retrying while another process holds the file, for up to `wait` seconds."""
+    import duckdb
+
+    deadline, told = time.monotonic() + max(wait, 0.0), False
+    while True:
+        try:
+            return duckdb.connect(path, read_only=read_only)
+        except duckdb.Error as exc:
+            holder = lock_holder(str(exc))
+            if holder is None:
+                raise StoreError(f"cannot open store {path}: {exc}") from exc
+            if time.monotonic() >= deadline:
+                raise StoreLocked(path, holder, wait) from None
+            if on_wait is not None and not told:
+                on_wait(f"the store {path} is in use by {_who(holder)}: waiting up to {wait:g} s")
+                told = True
+            time.sleep(min(0.2, max(deadline - time.monotonic(), 0.0)))
+
+
+def _who(holder: dict) -> str:
+    program = Path(holder["program"]).name if holder.get("program") else "another process"
+    return f"{program} (PID {holder['pid']})" if holder.get("pid") else program
+
+
+class StoreLocked(StoreError):
+    """Another process holds the store (DuckDB allows one writer, or several readers, at a time)."""
+
+    def __init__(self, path: str, holder: dict, waited: float) -> None:
+        self.details = {"path": path, "pid": holder.get("pid"), "program": holder.get("program"),
+                        "waited_seconds": waited}
+        super().__init__(f"the store {path} is in use by {_who(holder)}; waited {waited:g} s. Let that process "
+                         "finish (or stop it), or wait longer with --wait SECONDS")
+
+
+def _check_version(con: duckdb.DuckDBPyConnection, path: str) -> None:
+    """A store opened read-only cannot be migrated: refuse one older than this weaklink."""
+    import duckdb
+
+    from weaklink.store.schema import SCHEMA_VERSION
+
+    try:
+        version = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0][0]
+    except duckdb.CatalogException:
+        version = 0
+    if version < SCHEMA_VERSION:
+        con.close()
+        raise StoreError(f"the store {path} has schema version {version}, this weaklink needs {SCHEMA_VERSION}: "
+                         "open it once for writing to upgrade it (e.g. `weaklink ingest timeline`)")
