@@ -164,8 +164,10 @@ def _sort_items(wl, by_id: dict, as_of: date, hypotheses: list[str]):
             continue
         rows.append(ach.Row(item.id, _weight(item), ratings))
         evidence.append({**base, "credibility": item.credibility, "relevance": item.relevance,
-                         "weight": round(_weight(item), 3), "ratings": ratings, "basis": why, "source": item.source,
-                         "diagnostic": len(set(ratings.values())) > 1})
+                         "weight": round(_weight(item), 3), "ratings": ratings, "basis": why, "source": item.source})
+    non_diagnostic = set(ach.non_diagnostic(rows, hypotheses))
+    for entry in evidence:
+        entry["diagnostic"] = entry["id"] not in non_diagnostic
     return rows, evidence, excluded
 
 

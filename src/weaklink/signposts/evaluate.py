@@ -233,6 +233,11 @@ def _freq(rule: IndicatorRule) -> str:
     return "year" if rule.indicator == "vote_agreement" else rule.freq
 
 
+def _scale(rule: IndicatorRule, period: date, end: date, covered: int) -> float:
+    """What a period's value is multiplied by: a count is scaled to the whole period from its covered days."""
+    return ((end - period).days + 1) / covered if rule.indicator in COUNTS else 1.0
+
+
 def _weighted(rule: IndicatorRule, series, covered: list[Span], since: date, until: date) -> list[dict]:
     """The periods overlapping [since, until] that the data cover, each weighted by its covered days there.
 
@@ -246,8 +251,8 @@ def _weighted(rule: IndicatorRule, series, covered: list[Span], since: date, unt
         in_period = covered_days(covered, period, end)
         if value is None or weight == 0 or in_period == 0:
             continue
-        scale = ((end - period).days + 1) / in_period if rule.indicator in COUNTS else 1.0
-        rows.append({"period": period.isoformat(), "value": float(value) * scale, "covered_days": weight})
+        rows.append({"period": period.isoformat(), "value": float(value) * _scale(rule, period, end, in_period),
+                     "covered_days": weight})
     return rows
 
 
@@ -261,8 +266,7 @@ def _baseline(rule: IndicatorRule, series, covered: list[Span], min_coverage: fl
         end = period_end(period, freq)
         if value is None or not first <= period <= last or covered_fraction(covered, period, end) < min_coverage:
             continue
-        days = covered_days(covered, period, end)
-        values.append(float(value) * (((end - period).days + 1) / days if rule.indicator in COUNTS else 1.0))
+        values.append(float(value) * _scale(rule, period, end, covered_days(covered, period, end)))
     return values
 
 
