@@ -6,19 +6,24 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test system-deps clean
 
-demo: $(STAMP)
+# Each target first checks the Debian packages it needs: `demo` only python3-venv (chromium, for PDF briefings,
+# is optional), `test` everything the suite uses (scripts/system-deps.sh).
+demo:
+	bash scripts/system-deps.sh demo
+	$(MAKE) $(STAMP)
 	$(BIN)/weaklink demo
 	@echo "briefing written to:"
 	@$(BIN)/weaklink brief --out brief.html
 
-test: $(STAMP)
+test:
+	bash scripts/system-deps.sh test
+	$(MAKE) $(STAMP)
 	$(BIN)/python -m pytest
 
 system-deps:
-	bash scripts/system-deps.sh
+	bash scripts/system-deps.sh test
 
-$(STAMP): pyproject.toml scripts/system-deps.sh
-	$(MAKE) system-deps
+$(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'

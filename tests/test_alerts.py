@@ -29,7 +29,8 @@ def test_alert_on_a_watched_dyad_explains_itself(wl, tmp_path):
             n += 1
             pair = {} if k < dyad_events else {"a1code": "USA", "a1country": "USA", "a2code": "CAN",
                                                "a2country": "CAN"}
-            lines.append(gdelt_line(n, sqldate=f"2023{month:02d}{1 + k % 27:02d}", mentions=1 + k % 3, **pair))
+            day = f"2023{month:02d}{1 + k % 27:02d}"  # reported the day it happened: not a late event
+            lines.append(gdelt_line(n, sqldate=day, dateadded=day + "120000", mentions=1 + k % 3, **pair))
     wl.ingest_gdelt([write_lines(tmp_path / "shift.CSV", lines)])
     found = [a for a in wl.alerts(freq="month") if a["dyad"] == "CHN-PRK" and a["series"] == "share_per_10k"]
     points = [a for a in found if a["kind"] == "change_point"]
@@ -52,7 +53,8 @@ def monthly_store(wl, tmp_path, months: dict[str, int], url=None, name: str = "m
             pair = {} if k < dyad_events else {"a1code": "USA", "a1country": "USA", "a2code": "CAN",
                                                "a2country": "CAN"}
             extra = {"url": url(month, k)} if url and k < dyad_events else {}
-            lines.append(gdelt_line(n, sqldate=f"{month}{1 + k % 27:02d}", mentions=1 + k % 3, **pair, **extra))
+            day = f"{month}{1 + k % 27:02d}"  # reported the day it happened: not a late event
+            lines.append(gdelt_line(n, sqldate=day, dateadded=day + "120000", mentions=1 + k % 3, **pair, **extra))
     wl.ingest_gdelt([write_lines(tmp_path / name, lines)])
 
 

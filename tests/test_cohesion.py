@@ -245,8 +245,8 @@ def media_events(wl, tmp_path, name: str, pattern: dict, day: str, url, start: i
     lines, k = [], 0
     for (a, b), count in pattern.items():
         for _ in range(count):
-            lines.append(gdelt_line(start + k, sqldate=day, a1code=a, a1country=a, a2code=b, a2country=b,
-                                    code="042", quad=1, goldstein=5.0, url=url(k)))
+            lines.append(gdelt_line(start + k, sqldate=day, dateadded=day + "120000", a1code=a, a1country=a,  # not late
+                                    a2code=b, a2country=b, code="042", quad=1, goldstein=5.0, url=url(k)))
             k += 1
     wl.ingest_gdelt([write_lines(tmp_path / f"{name}.CSV", lines)])
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -17,15 +18,16 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from gdelt_lines import gdelt_line, write_lines
 
 import weaklink
-from gdelt_lines import gdelt_line, write_lines
+from weaklink.results import Result
 
 
 def cli(store: Path, *args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess:
     env = {**os.environ, "WEAKLINK_STORE": str(store)}
     env.pop("WEAKLINK_DEBUG", None)
-    proc = subprocess.run([sys.executable, "-m", "weaklink", *args], capture_output=True, text=True, env=env,
+    proc = subprocess.run([sys.executable, "-m", "weaklink", *args], check=False, capture_output=True, text=True, env=env,
                           cwd=store.parent, timeout=timeout)
     assert "Traceback" not in proc.stderr, proc.stderr
     if check:
@@ -251,3 +253,83 @@ def test_help_and_argument_errors_answer_without_the_store(tmp_path):
     assert "--wait" in cli(tmp_path / "s.duckdb", "--help").stdout
     proc = cli(tmp_path / "s.duckdb", "dyads", "CHN", check=False)
     assert proc.returncode == 2 and "Missing argument" in proc.stderr
+
+
+def test_the_api_and_its_results_load_no_pandas_until_asked(store):
+    code = ("import sys, weaklink; wl = weaklink.connect(sys.argv[1], read_only=True); "
+            "from weaklink import results; from weaklink.indicators import exchanges; "
+            "series = wl.dyads('CHN', 'PRK'); rows = series.to_pyarrow(); print('pandas' in sys.modules); "
+            "print(rows.equals(series.expr.to_pyarrow()), series.to_pandas()['events'].sum())")
+    proc = subprocess.run([sys.executable, "-c", code, str(store)], capture_output=True, text=True, check=True)
+    assert proc.stdout.split() == ["False", "True", "5"]  # the same rows and types as Ibis gives, without pandas
+
+
+# ------------------------------------------------------------------------------- point 9: results in a notebook
+def test_a_result_shows_itself_in_a_notebook_with_a_preview_escaped(tmp_path):
+    lines = [gdelt_line(i, sqldate=f"2024{1 + i % 12:02d}15", dateadded=f"2024{1 + i % 12:02d}16120000",
+                        url=f"https://example.org/<b>{i}</b>") for i in range(1, 40)]
+    with weaklink.connect(str(tmp_path / "s.duckdb")) as wl:
+        wl.ingest_gdelt([write_lines(tmp_path / "e.CSV", lines)])
+        series = wl.dyads("CHN", "PRK", freq="month")
+        assert repr(series).startswith("<weaklink Result: 12 rows × 10 columns (period, events,")
+        assert "freq=month" in repr(series) and len(repr(series)) < 300
+        page = series._repr_html_()
+        assert "12 rows × 10 columns" in page and "<th>share_per_10k</th>" in page
+        assert page.count("<tr>") == 1 + 5 + 1 + 5  # header, first five, the gap, last five
+        assert "2024-01-01" in page and "2024-12-01" in page and "2024-06-01" not in page
+        events = Result(expr=wl.store.table("events").select("record_id", "source_url"))
+        shown = events._repr_html_()
+        assert "&lt;b&gt;1&lt;/b&gt;" in shown and "<b>1</b>" not in shown
+        frame = series.to_pandas()
+        assert str(frame["period"].dtype).startswith("datetime64") and frame["events"].sum() == 39
+        assert str(wl.timeline().to_pandas()["date"].dtype).startswith("datetime64")
+
+
+# ------------------------------------------------------------------------------------- point 1: store URLs
+def test_store_urls_follow_one_rule_in_the_cli_and_the_api(tmp_path, monkeypatch):
+    from weaklink.store.connection import duckdb_path
+
+    monkeypatch.chdir(tmp_path)  # where the CLI runs, so that relative paths mean the same
+
+    absolute = tmp_path / "abs" / "s.duckdb"
+    assert duckdb_path(f"duckdb://{absolute}") == duckdb_path(f"duckdb:///{absolute}") == str(absolute)
+    assert duckdb_path("duckdb://rel/s.duckdb") == "rel/s.duckdb"
+    assert {duckdb_path(u) for u in ("duckdb://", "duckdb://:memory:", "duckdb:///:memory:")} == {":memory:"}
+    for url in (f"duckdb:///{absolute}", "duckdb://rel/s.duckdb"):  # the CLI and the API open the same file
+        cli(tmp_path / "unused.duckdb", "--store", url, "ingest", "unsc")
+        with weaklink.connect(url, read_only=True) as wl:
+            assert Path(wl.store.path).resolve() == (absolute if "abs" in url else tmp_path / "rel/s.duckdb")
+            assert wl.store.con.execute("SELECT count(*) FROM decisions").fetchall()[0][0] > 0
+    proc = cli(tmp_path / "unused.duckdb", "--store", "duckdb:///no-such-top-folder/s.duckdb", "init", "p", check=False)
+    assert proc.returncode == 1 and "duckdb://no-such-top-folder/s.duckdb" in proc.stderr
+    assert not Path("/no-such-top-folder").exists()
+
+
+# ------------------------------------------------------------------------------- point 9: no chromium, no PDF
+def test_a_pdf_brief_without_chromium_says_at_once_which_package_to_install(store, tmp_path):
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    env = {**os.environ, "PATH": str(empty), "WEAKLINK_STORE": str(store)}
+    started = time.monotonic()
+    pdf = subprocess.run([sys.executable, "-m", "weaklink", "brief", "--out", "x.pdf"], check=False, capture_output=True,
+                         text=True, env=env, cwd=tmp_path, timeout=300)
+    assert pdf.returncode == 1 and "Traceback" not in pdf.stderr and not (tmp_path / "x.pdf").exists()
+    assert "apt-get install chromium" in pdf.stderr and "HTML" in pdf.stderr
+    assert time.monotonic() - started < 20  # before computing the briefing
+
+
+def test_make_demo_needs_only_python3_venv(tmp_path):
+    """scripts/system-deps.sh --check (what a user who is not root meets), on a PATH without chromium or poppler."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for name in ("bash", "grep", "id", "fc-list"):
+        if shutil.which(name):
+            (tools / name).symlink_to(shutil.which(name))
+    (tools / "python3").symlink_to(sys.executable)  # has venv and ensurepip
+    script = Path(__file__).resolve().parents[1] / "scripts" / "system-deps.sh"
+    env = {"PATH": str(tools), "HOME": str(tmp_path)}
+    demo, test = (subprocess.run([str(tools / "bash"), str(script), target, "--check"], check=False, capture_output=True,
+                                 text=True, env=env) for target in ("demo", "test"))
+    assert demo.returncode == 0 and demo.stderr.startswith("note: optional") and demo.stderr.count("\n") == 1
+    assert "chromium poppler-utils" in demo.stderr
+    assert test.returncode == 1 and "missing Debian packages for 'make test': chromium poppler-utils" in test.stderr

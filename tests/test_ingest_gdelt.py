@@ -186,3 +186,99 @@ def test_provenance_records_the_file(wl, tmp_path):
     assert row["size_bytes"] == path.stat().st_size and row["path"] == str(path.resolve())
     assert (row["rows_read"], row["rows_stored"], row["rows_rejected"], row["rows_duplicate"]) == (3, 2, 1, 0)
     assert row["version"] == "2.0" and row["started_at"] <= row["finished_at"]
+
+
+# ---------------------------------------------------------------------- dates: late events and the 2020 repair
+def _real_line_redated(shared_data, record_id: int, sqldate: str, dateadded: str) -> str:
+    """A real GDELT 2.0 export line, with its id, SQLDATE and DATEADDED set."""
+    path = shared_data / "gdelt-v2-events/oreillyross-GDELT_Downloader/20250103150000.export.CSV"
+    fields = path.read_text(encoding="utf-8").split("\n", 1)[0].split("\t")
+    fields[0], fields[1], fields[59] = str(record_id), sqldate, dateadded
+    return "\t".join(fields)
+
+
+def test_century_early_dates_of_new_year_2020_are_repaired_with_the_original_kept(wl, shared_data, tmp_path):
+    lines = [_real_line_redated(shared_data, 1, "19200102", "20200102101500"),   # repaired: 1920 -> 2020
+             _real_line_redated(shared_data, 2, "19191231", "20191231230000"),   # repaired: 1919 -> 2019
+             _real_line_redated(shared_data, 3, "19200102", "20200106000000"),   # added after the window: kept as is
+             _real_line_redated(shared_data, 4, "19210102", "20200102101500"),   # not exactly a century: kept as is
+             _real_line_redated(shared_data, 5, "20200101", "20200102101500"),   # a right date
+             gdelt_line(6, version=1, sqldate="19200103", dateadded="20200104")]  # GDELT 1.0 daily line: repaired
+    result = wl.ingest_gdelt([write_lines(tmp_path / "20200102.export.CSV", lines)]).files[0]
+    assert (result.stored, result.rejected, result.repaired) == (6, 0, 3)
+    rows = {r[0]: r[1:] for r in wl.store.con.execute(
+        "SELECT record_id, strftime(event_date, '%Y-%m-%d'), strftime(event_date_original, '%Y-%m-%d') FROM events"
+    ).fetchall()}
+    assert rows == {"1": ("2020-01-02", "1920-01-02"), "2": ("2019-12-31", "1919-12-31"),
+                    "3": ("1920-01-02", None), "4": ("1921-01-02", None), "5": ("2020-01-01", None),
+                    "6": ("2020-01-03", "1920-01-03")}
+    assert result.late == 2 and wl.ingest_gdelt([tmp_path]).totals.repaired == 0  # ids 3 and 4; a re-run: nothing
+
+
+def test_migration_7_repairs_rows_stored_before_it(wl, tmp_path):
+    from weaklink.store.schema import MIGRATIONS
+
+    wl.ingest_gdelt([write_lines(tmp_path / "a.CSV", [gdelt_line(1, sqldate="19200101", dateadded="20200101090000"),
+                                                        gdelt_line(2, sqldate="19200101", dateadded="20200301000000")])])
+    con = wl.store.con  # undo the repair and the column, as in a store written before migration 7
+    con.execute("UPDATE events SET event_date = coalesce(event_date_original, event_date)")
+    con.execute("ALTER TABLE events DROP COLUMN event_date_original")
+    next(func for number, _, func in MIGRATIONS if number == 7)(con)
+    assert con.execute("SELECT record_id, event_date::VARCHAR, event_date_original::VARCHAR FROM events ORDER BY 1"
+                       ).fetchall() == [("1", "2020-01-01", "1920-01-01"), ("2", "1920-01-01", None)]
+
+
+def test_late_events_are_kept_counted_and_left_out_of_indicators(wl, shared_data, tmp_path):
+    """GDELT 1.0 lines of 2016 and of the historical backfile (1982, added 2013) in one real file."""
+    import weaklink
+
+    path = shared_data / "gdelt-v1-events/reed9999-gdelt-demo/events.csv"
+    result = wl.ingest_gdelt([path]).files[0]
+    late_by_hand = 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        fields = line.split("\t")
+        added, day = fields[56], fields[1]
+        late_by_hand += (_day(added) - _day(day)).days > 30
+    assert result.late == late_by_hand > 100 and result.stored == count_lines(path)
+    every = {r["period"].year for r in weaklink.connect(wl.store.path, include_late=True).dyads(
+        "USA", "CHN", freq="year").to_records()}
+    kept = {r["period"].year for r in wl.dyads("USA", "CHN", freq="year").to_records()}
+    assert 1982 in every and min(kept) >= 2016
+    wider = weaklink.connect(wl.store.path, max_lag_days=10**4).dyads("USA", "CHN", freq="year").to_records()
+    assert 1982 not in {r["period"].year for r in wider}  # 31 years, over 10,000 days
+
+
+def _day(text: str):
+    from datetime import date
+
+    return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+
+
+def test_the_demo_month_series_has_no_stray_periods(tmp_path):
+    import subprocess
+    import sys
+
+    env_store = tmp_path / "demo.duckdb"
+    run = [sys.executable, "-m", "weaklink", "--store", str(env_store)]
+    demo = subprocess.run([*run, "demo", "--format", "json"], check=False, capture_output=True, text=True, timeout=300)
+    assert demo.returncode == 0, demo.stderr
+    series = subprocess.run([*run, "dyads", "CHN", "PRK", "--freq", "month", "--format", "json"],
+                            check=False, capture_output=True, text=True, timeout=300)
+    every = subprocess.run([*run, "--include-late", "dyads", "CHN", "PRK", "--freq", "month", "--format", "json"],
+                           check=False, capture_output=True, text=True, timeout=300)
+    import json
+
+    periods = {r["period"][:7] for r in json.loads(series.stdout)}
+    assert {"2014-10", "2014-12"} <= {r["period"][:7] for r in json.loads(every.stdout)}
+    assert not periods & {"2014-10", "2014-12", "1979-01", "1982-12"}
+    import duckdb
+
+    con = duckdb.connect(str(env_store), read_only=True)
+    reported = {d.strftime("%Y-%m") for (d,) in con.execute(
+        "SELECT DISTINCT date_trunc('month', date_added) FROM events WHERE dataset = 'gdelt'").fetchall()}
+    con.close()
+    assert periods and all(any(_months_apart(p, r) <= 1 for r in reported) for p in periods), periods - reported
+
+
+def _months_apart(a: str, b: str) -> int:
+    return abs((int(a[:4]) * 12 + int(a[5:7])) - (int(b[:4]) * 12 + int(b[5:7])))

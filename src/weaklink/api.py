@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import ibis
@@ -17,6 +18,7 @@ import pyarrow as pa
 from weaklink.errors import InvalidArgument, UnknownCountry
 from weaklink.indicators.dyads import FREQUENCIES, dyad_filter, dyad_series, in_window
 from weaklink.indicators.exchanges import EXCHANGE_KINDS, curated, exchange_counts, exchange_pairs, period_grid
+from weaklink.indicators.lag import is_late, reported_in_time
 from weaklink.indicators.votes import alignment, paired_votes, splits, votes_before
 from weaklink.ingest import IngestSummary
 from weaklink.ingest.paths import expand_paths
@@ -32,9 +34,16 @@ from weaklink.watch import WatchFile, load_watch
 class Weaklink(TextMixin):
     """An open store plus the watch file that says what to monitor."""
 
-    def __init__(self, store: Store, watch: WatchFile) -> None:
+    def __init__(self, store: Store, watch: WatchFile, max_lag_days: int | None | str = "watch") -> None:
         self.store = store
         self.watch = watch
+        # Events dated more than this many days before they were reported are left out of every indicator
+        # (indicators/lag.py); None counts them all; "watch": the watch file's [events] max_lag_days.
+        self.max_lag_days = watch.events.max_lag_days if max_lag_days == "watch" else max_lag_days
+
+    def events(self) -> ibis.Table:
+        """The events every indicator reads: late events (see `max_lag_days`) left out."""
+        return reported_in_time(self.store.table("events"), self.max_lag_days)
 
     def close(self) -> None:
         self.store.close()
@@ -47,14 +56,22 @@ class Weaklink(TextMixin):
 
     # ingest -------------------------------------------------------------------------------
     def ingest_gdelt(self, paths: list[str | Path] | str | Path,
-                     progress: Progress | None = None, force: bool = False) -> IngestSummary:
+                     progress: Progress | None = None, force: bool = False, keep: str = "all") -> IngestSummary:
         """Ingest GDELT 1.0/2.0 event exports (files, folders, globs; .CSV or .CSV.zip). Every ingest skips a
         file already ingested (same sha256) unless `force`: then it is read again, its stored rows counted as
-        duplicates."""
+        duplicates. `keep="watched"` stores only events involving the watch file's actors and counts the others
+        (docs/monitor.md): volume-normalised series stay those of a full store."""
         from weaklink.ingest.gdelt import ingest_file
 
         files = expand_paths([paths] if isinstance(paths, (str, Path)) else list(paths))
-        return self._ingest_each(files, ingest_file, progress, force)
+        return self._ingest_each(files, partial(ingest_file, max_lag_days=self.max_lag_days,
+                                                keep=self._keep_codes(keep)), progress, force)
+
+    def _keep_codes(self, keep: str) -> tuple[str, ...] | None:
+        if keep not in ("all", "watched"):
+            raise InvalidArgument(f"unknown keep {keep!r}: use all (every event) or watched (events involving the "
+                                  "watch file's actors)")
+        return self.watched_codes() if keep == "watched" else None
 
     def _ingest_each(self, paths: list[Path], ingest, progress: Progress | None, force: bool = False) -> IngestSummary:
         progress = progress or NullProgress()
@@ -112,6 +129,61 @@ class Weaklink(TextMixin):
             summary.files += self._ingest_each(expand_paths([vetoes]), ingest_veto_list, progress, force).files
         return summary
 
+    # update and monitor (docs/monitor.md) -------------------------------------------------
+    def update_gdelt(self, since: date | str | None = None, until: date | str | None = None,
+                     version: int | None = None, mirror: str | None = None, workers: int | None = None,
+                     timeout: float = 60.0, cache_dir: str | Path | None = None, progress=None, keep: str = "all"):
+        """Fetch the GDELT exports of [since, until] that are not yet stored from GDELT's file list (or a
+        mirror), verify size and MD5, and ingest each (`keep` as in `ingest_gdelt`); failures are recorded with
+        their reason and fetched again next time. Unset arguments come from the watch file's [update] table."""
+        from dataclasses import replace
+
+        from weaklink.update.gdelt import update_gdelt
+
+        options = self._update_options(since, until, version, mirror, workers, timeout, cache_dir)
+        return update_gdelt(self, replace(options, keep=self._keep_codes(keep)), progress)
+
+    def update_docs(self, workers: int | None = None, timeout: float = 30.0, cache_dir: str | Path | None = None):
+        """Fetch the items of the watch file's [[feeds]] not yet stored, extract their main text and ingest them
+        as documents with their URL, date and issuer; failures are recorded and retried next time."""
+        from weaklink.update.feeds import update_docs
+
+        return update_docs(self, workers or self.watch.update.workers, timeout, Path(cache_dir) if cache_dir else None)
+
+    def monitor_once(self, stop=None, update: bool = True):
+        """One monitor run: update the sources (unless `update` is False), re-evaluate signposts, ACH, weakest
+        links and alerts as of the data, store what changed and notify each change once on every channel of
+        the watch file's [notify] table; `stop` (a threading.Event) is checked between steps."""
+        from weaklink.live import monitor_once
+
+        return monitor_once(self, stop, update)
+
+    def _kept_out(self) -> ibis.Table | None:
+        """Counts of the events `keep="watched"` left out (None when the store has none: a full store)."""
+        if not self.store.con.execute("SELECT 1 FROM event_totals LIMIT 1").fetchall():
+            return None
+        return reported_in_time(self.store.table("event_totals"), self.max_lag_days)
+
+    def watched_codes(self) -> tuple[str, ...]:
+        """The event codes of every actor the watch file declares: what `keep="watched"` stores."""
+        return tuple(dict.fromkeys(code for actor in self.watch.actors for code in self.actor_codes(actor.id)))
+
+    def _update_options(self, since, until, version, mirror, workers, timeout, cache_dir):
+        from weaklink.update.gdelt import UpdateOptions
+
+        settings = self.watch.update
+        if workers is not None and not 1 <= workers <= 64:
+            raise InvalidArgument(f"workers must be from 1 to 64, not {workers!r}")
+        if (version or settings.gdelt_version) not in (1, 2):
+            raise InvalidArgument(f"unknown GDELT version {version!r}: use 1 or 2")
+        first, last = _as_date(since), _as_date(until)
+        if first and last and first > last:
+            raise InvalidArgument(f"--since {first} is after --until {last}: give a range whose start comes first")
+        return UpdateOptions(version=version or settings.gdelt_version, mirror=mirror or settings.mirror,
+                             since=first, until=last, first_since=settings.since,
+                             workers=workers or settings.workers, timeout=timeout,
+                             cache_dir=Path(cache_dir) if cache_dir else None)
+
     # queries ------------------------------------------------------------------------------
     def actor_codes(self, actor: str) -> tuple[str, ...]:
         """The codes events use for an actor given by ISO3 code or name: CAMEO, then ISO3."""
@@ -127,15 +199,15 @@ class Weaklink(TextMixin):
         if set(self.actor_codes(a)) & set(self.actor_codes(b)):
             raise InvalidArgument(f"{a!r} and {b!r} are the same actor: a dyad needs two different actors "
                                   "(e.g. `weaklink dyads CHN RUS`)")
-        expr = dyad_series(self.store.table("events"), self.actor_codes(a), self.actor_codes(b), freq=freq,
+        expr = dyad_series(self.events(), self.actor_codes(a), self.actor_codes(b), freq=freq,
                            since=_as_date(since), until=_as_date(until), directed=directed,
-                           root_only=root_only)
+                           root_only=root_only, kept_out=self._kept_out())
         return Result(expr=expr, meta={"a": a, "b": b, "freq": freq, "directed": directed})
 
     def timeline(self, actors: list[str] | None = None, kind: str | None = None, level: str | None = None,
                  since: date | str | None = None, until: date | str | None = None) -> Result:
         """Curated timeline entries; with `actors`, those in which all of them take part."""
-        rows = curated(self.store.table("events"), kinds=(kind,) if kind else None, levels=(level,) if level else None,
+        rows = curated(self.events(), kinds=(kind,) if kind else None, levels=(level,) if level else None,
                        since=_as_date(since), until=_as_date(until))
         for actor in [self.iso3(a) for a in actors or []]:
             rows = rows.filter(rows.actors.contains(actor))
@@ -150,7 +222,7 @@ class Weaklink(TextMixin):
                   kinds: tuple[str, ...] = EXCHANGE_KINDS) -> Result:
         """Curated high-level exchanges (summits, meetings, visits, calls) per dyad and period."""
         chosen = sorted({self.iso3(a) for a in actors} if actors else set(self.watch.bloc("axis").members))
-        entries = curated(self.store.table("events"), kinds=kinds, levels=(level,) if level else None,
+        entries = curated(self.events(), kinds=kinds, levels=(level,) if level else None,
                           since=_as_date(since), until=_as_date(until))
         pairs = exchange_pairs(entries, chosen)
         span = pairs.aggregate(first=pairs.event_date.min(), last=pairs.event_date.max()).to_pyarrow().to_pylist()[0]
@@ -256,13 +328,13 @@ class Weaklink(TextMixin):
         """Change points and anomalies on every watched dyad series, each with the events behind it. Alerts
         that fail the watch file's `[alerts]` rules are left out, or listed with `held_back` as the reason."""
         _check_freq(freq)
-        from weaklink import monitor
+        from weaklink import changes
 
-        return monitor.alerts(self, freq, _as_date(since), _as_date(until), held_back)
+        return changes.alerts(self, freq, _as_date(since), _as_date(until), held_back)
 
     def top_events(self, a: str, b: str, since: date, until: date, limit: int = 3) -> list[dict]:
         """The most reported media events between two actors in a window, with their URLs."""
-        events = self.store.table("events")
+        events = self.events()
         window = in_window(events, since, until, tuple(self.watch.cohesion.datasets), root_only=False)
         dyad = window.filter(dyad_filter(window, self.actor_codes(a), self.actor_codes(b), directed=False))
         top = dyad.order_by([ibis.desc("num_mentions"), "record_id"]).limit(limit)
@@ -328,20 +400,26 @@ class Weaklink(TextMixin):
 
     # briefing --------------------------------------------------------------------------------
     def brief(self, bloc: str = "axis", since: date | str | None = None, until: date | str | None = None,
-              as_of: date | str | None = None) -> dict:
+              as_of: date | str | None = None, lang: str = "en") -> dict:
         """The briefing's content as plain data: bottom line (with the facts behind each number), figures,
         tables and sources. The window ends on `until` (or `as_of`), by default the last day the data cover,
-        and everything in it is evaluated as of that day. `weaklink.report.render.write(data, path)` renders it."""
+        and everything in it is evaluated as of that day. `weaklink.report.render.write(data, path)` renders it.
+        `lang`: the briefing's language, "en" or any with a catalogue (`weaklink.report.i18n.available()`)."""
         from weaklink.report.brief import brief_data
+        from weaklink.report.i18n import check_language
 
-        return brief_data(self, bloc, _as_date(since), _as_date(until) or _as_date(as_of))
+        return brief_data(self, bloc, _as_date(since), _as_date(until) or _as_date(as_of), check_language(lang))
 
     def write_brief(self, out: str | Path, bloc: str = "axis", since: date | str | None = None,
-                    until: date | str | None = None, as_of: date | str | None = None) -> Path:
-        """Write the briefing to .html (self-contained), .md (figures beside it) or .pdf."""
+                    until: date | str | None = None, as_of: date | str | None = None, lang: str = "en") -> Path:
+        """Write the briefing to .html (self-contained), .md (figures beside it) or .pdf, in `lang`."""
         from weaklink.report.render import write
 
-        return write(self.brief(bloc, since, until, as_of), Path(out))
+        if Path(out).suffix.lower() == ".pdf":  # say at once when PDF cannot be printed, before the work
+            from weaklink.report.pdf import find_chromium
+
+            find_chromium()
+        return write(self.brief(bloc, since, until, as_of, lang), Path(out))
 
     def iso3(self, actor: str) -> str:
         """ISO3 code of an actor given by code or name."""
@@ -351,9 +429,15 @@ class Weaklink(TextMixin):
             return countries.resolve(actor).iso3
 
     def sources(self) -> Result:
-        """Provenance: every ingested file, its sha256 and its line counts."""
-        table = self.store.table("provenance").order_by("file_id")
-        return Result(expr=table)
+        """Provenance: every ingested file, its sha256 and its line counts; with, of the rows it stored, the late
+        events (left out of indicators: `max_lag_days`) and the dates repaired on ingest (docs/ingest.md)."""
+        provenance, events = self.store.table("provenance"), self.store.table("events")
+        dating = events.group_by("file_id").aggregate(rows_late=is_late(events, self.max_lag_days).sum(),
+                                                       dates_repaired=events.event_date_original.notnull().sum())
+        joined = provenance.left_join(dating, "file_id")
+        table = joined.select(*provenance.columns, rows_late=ibis.coalesce(joined.rows_late, 0),
+                              dates_repaired=ibis.coalesce(joined.dates_repaired, 0))
+        return Result(expr=table.order_by("file_id"))
 
     def rejects(self, path: str | None = None, limit: int | None = None) -> Result:
         """Rejected lines with file, line number, reason and the raw line."""
@@ -412,9 +496,13 @@ def _as_date(value: date | str | None) -> date | None:
 
 
 def connect(url: str | None = None, watch: str | Path | WatchFile | None = None, *, read_only: bool = False,
-            wait: float = 0.0, on_wait=None) -> Weaklink:
+            wait: float = 0.0, on_wait=None, max_lag_days: int | None = None, include_late: bool = False) -> Weaklink:
     """Open the store at `url` (default $WEAKLINK_STORE or ./weaklink.duckdb) with a watch file. `read_only`
     opens an existing store for reading only; `wait` retries for that many seconds while another process
-    holds the store (see docs/store.md)."""
+    holds the store (see docs/store.md). Indicators leave out events dated more than `max_lag_days` (default:
+    the watch file's, 30) before they were reported; `include_late` counts them too (docs/dyads.md)."""
     watch_file = watch if isinstance(watch, WatchFile) else load_watch(watch)
-    return Weaklink(open_store(url, read_only=read_only, wait=wait, on_wait=on_wait), watch_file)
+    if max_lag_days is not None and max_lag_days < 0:
+        raise InvalidArgument(f"max_lag_days must be 0 or more, not {max_lag_days}")
+    lag = None if include_late else ("watch" if max_lag_days is None else max_lag_days)
+    return Weaklink(open_store(url, read_only=read_only, wait=wait, on_wait=on_wait), watch_file, lag)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from weaklink import __version__, cli_analysis
+from weaklink import __version__, cli_analysis, cli_monitor
 from weaklink.cli_common import (
     WAIT_DEFAULT,
     AS_OF,
@@ -34,11 +34,18 @@ from weaklink.store.connection import STORE_ENV
               metavar="FILE", help="Watch file (default: $WEAKLINK_WATCH or the bundled one).")
 @click.option("--wait", type=click.FloatRange(min=0), default=WAIT_DEFAULT, show_default=True, envvar="WEAKLINK_WAIT",
               metavar="SECONDS", help="When another process holds the store, wait this long for it.")
+@click.option("--max-lag-days", type=click.IntRange(min=0), default=None, metavar="DAYS",
+              help="Leave out of results events dated more than DAYS before they were reported "
+                   "(default: the watch file's [events] max_lag_days, 30).")
+@click.option("--include-late", is_flag=True, help="Count every stored event, however long before its report it "
+                                                   "is dated.")
 @click.version_option(__version__, prog_name="weaklink")
 @click.pass_context
-def main(ctx: click.Context, store: str | None, watch_path: str | None, wait: float) -> None:
+def main(ctx: click.Context, store: str | None, watch_path: str | None, wait: float, max_lag_days: int | None,
+         include_late: bool) -> None:
     """weaklink: monitor an alignment of states from public data."""
-    ctx.obj = {"store": store, "watch": watch_path, "wait": wait}
+    ctx.obj = {"store": store, "watch": watch_path, "wait": wait, "max_lag_days": max_lag_days,
+               "include_late": include_late}
 
 
 @main.command()
@@ -151,7 +158,7 @@ def sources(ctx: click.Context, fmt: str) -> None:
         table = wl.sources().to_pyarrow()
     if fmt == "table":
         table = table.select(["file_id", "dataset", "version", "path", "sha256", "rows_read", "rows_stored",
-                              "rows_rejected", "rows_duplicate", "finished_at"])
+                              "rows_rejected", "rows_duplicate", "rows_late", "dates_repaired", "finished_at"])
         table = table.set_column(4, "sha256", table["sha256"].cast("string"))
     emit(table, fmt, out(), title="Ingested files")
 
@@ -208,6 +215,19 @@ def ingest_docs(ctx: click.Context, paths, as_json: bool, force: bool, **meta) -
     """Ingest documents: .txt and .md (YAML front matter), .html, .pdf; files, folders or globs."""
     with open_api(ctx) as wl:
         summary = wl.ingest_docs(list(paths), force=force, **meta)
+    report_ingest(summary, as_json)
+
+
+@ingest.command("ungdc")
+@click.argument("path", type=click.Path(exists=True))
+@JSON_FLAG
+@FORCE
+@click.pass_context
+@handle_errors
+def ingest_ungdc(ctx: click.Context, path: str, as_json: bool, force: bool) -> None:
+    """Ingest the UN General Debate Corpus: the published UNGDC .tgz (read as a stream) or its unpacked folder."""
+    with open_api(ctx) as wl:
+        summary = wl.ingest_ungdc(path, progress=None if as_json else _progress(), force=force)
     report_ingest(summary, as_json)
 
 
@@ -309,12 +329,14 @@ def _print_predecessors(found: list[dict], fmt: str) -> None:
 @AS_OF
 @click.option("--out", "out_path", default="brief.html", show_default=True, type=click.Path(dir_okay=False),
               help="brief.html (self-contained), brief.md (figures beside it) or brief.pdf.")
+@click.option("--lang", default="en", show_default=True,
+              help="The briefing's language: en, or any language with a catalogue (ko).")
 @click.pass_context
 @handle_errors
-def brief(ctx: click.Context, bloc: str, since, until, as_of, out_path: str) -> None:
+def brief(ctx: click.Context, bloc: str, since, until, as_of, out_path: str, lang: str) -> None:
     """Write a briefing: bottom line, figures, signposts, ACH, alerts, events, sources."""
     with open_api(ctx) as wl:
-        path = wl.write_brief(out_path, bloc=bloc, since=since, until=until, as_of=as_of)
+        path = wl.write_brief(out_path, bloc=bloc, since=since, until=until, as_of=as_of, lang=lang)
     print(path.resolve())
 
 
@@ -325,6 +347,8 @@ def _progress():
 
 
 for command in cli_analysis.COMMANDS:
+    main.add_command(command)
+for command in cli_monitor.COMMANDS:
     main.add_command(command)
 
 

@@ -168,7 +168,7 @@ def _print_alerts(found: list[dict], console) -> None:
 
 @click.group()
 def text() -> None:
-    """Documents: mentions, framing terms, comparisons, warmth."""
+    """Documents: mentions, framing terms, comparisons, warmth, rhetoric series, keyword in context, search."""
 
 
 @text.command("docs")
@@ -269,6 +269,101 @@ def text_warmth(ctx: click.Context, doc: str, fmt: str) -> None:
     for actor, v in result["actors"].items():
         for sentence in v["sentences"][:3]:
             out().print(f"  {actor}: {sentence['text']}", highlight=False)
+
+
+@text.command("series")
+@click.argument("issuer")
+@click.argument("target")
+@click.option("--measure", type=click.Choice(["warmth", "mentions"]), default="warmth", show_default=True,
+              help="warmth: (warm - hostile) / (warm + hostile) sentences naming TARGET; mentions: per 10,000 words.")
+@FREQ
+@SINCE
+@UNTIL
+@click.option("--kind", default=None, help="Only documents of this kind (e.g. unga_speech).")
+@click.option("--both", is_flag=True, help="Both directions side by side: ISSUER→TARGET and TARGET→ISSUER.")
+@FORMAT_OPTION
+@click.pass_context
+@handle_errors
+def text_series(ctx: click.Context, issuer: str, target: str, measure: str, freq: str, since, until, kind,
+                both: bool, fmt: str) -> None:
+    """How ISSUER speaks of TARGET per period (directed: `series PRK CHN` is the DPRK on China)."""
+    with open_api(ctx, read_only=True) as wl:
+        table = wl.rhetoric_series(issuer, target, measure, freq, since, until, kind).to_pyarrow()
+        if both:
+            back = wl.rhetoric_series(target, issuer, measure, freq, since, until, kind).to_pyarrow()
+            table = _side_by_side(table, back, wl.iso3(issuer), wl.iso3(target))
+    emit(table, fmt, out(), title=f"{measure}: {issuer} on {target}" + (" and back" if both else ""))
+
+
+def _side_by_side(there, back, a: str, b: str):
+    """One row per period: value, documents and mentions in each direction (periods of either side)."""
+    import pyarrow as pa
+
+    rows: dict = {}
+    columns = [f"{arrow}{part}" for arrow in (f"{a}→{b}", f"{b}→{a}") for part in ("", " documents", " mentions")]
+    for table, arrow in ((there, f"{a}→{b}"), (back, f"{b}→{a}")):
+        for r in table.to_pylist():
+            row = rows.setdefault(r["period"], {"period": r["period"], **dict.fromkeys(columns)})
+            row.update({arrow: r["value"], f"{arrow} documents": r["documents"],
+                        f"{arrow} mentions": r["mentions"]})
+    return pa.Table.from_pylist([rows[p] for p in sorted(rows)]) if rows else there
+
+
+@text.command("kwic")
+@click.argument("phrase")
+@click.option("--issuer", default=None, help="Only documents by this issuer.")
+@SINCE
+@UNTIL
+@click.option("--width", type=click.IntRange(1, 1000), default=60, show_default=True,
+              help="Characters of context either side.")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True, help="Most lines shown.")
+@FORMAT_OPTION
+@click.pass_context
+@handle_errors
+def text_kwic(ctx: click.Context, phrase: str, issuer, since, until, width: int, limit: int, fmt: str) -> None:
+    """Keyword in context: every occurrence of PHRASE (whole words, any case), oldest first."""
+    with open_api(ctx, read_only=True) as wl:
+        table = wl.kwic(phrase, issuer, since, until, width, limit)
+    emit(table, fmt, out(), title=f"{phrase!r} in context")
+
+
+@text.command("search")
+@click.argument("query")
+@click.option("--issuer", default=None, help="Only documents by this issuer.")
+@SINCE
+@UNTIL
+@click.option("--limit", type=click.IntRange(1, 10_000), default=10, show_default=True, help="Most documents shown.")
+@TABLE_OR_JSON
+@click.pass_context
+@handle_errors
+def text_search(ctx: click.Context, query: str, issuer, since, until, limit: int, fmt: str) -> None:
+    """Full-text search, ranked (BM25): words, "quoted phrases", AND, OR, -word."""
+    with open_api(ctx, read_only=True) as wl:
+        hits = wl.search(query, issuer, since, until, limit)
+    if fmt == "json":
+        print(to_json(hits))
+        return
+    if not hits:
+        out().print(f"no document matches {escape(query)}", highlight=False)
+    for rank, hit in enumerate(hits, 1):
+        out().print(f"{rank}. [bold]#{hit['doc_id']}[/] {hit['date']} {escape(','.join(hit['issuers']))} "
+                    f"{escape(hit['title'] or '')} [dim](score {hit['score']})[/]", highlight=False)
+        for line in hit["context"]:
+            out().print(f"   …{escape(line['left'])} [bold]{escape(line['match'])}[/] {escape(line['right'])}…",
+                        highlight=False)
+
+
+@text.command("reindex")
+@click.option("--missing-only", is_flag=True, help="Only documents without statistics (or with a changed lexicon).")
+@click.pass_context
+@handle_errors
+def text_reindex(ctx: click.Context, missing_only: bool) -> None:
+    """Recompute the text statistics of every stored document and rebuild the full-text index."""
+    with open_api(ctx) as wl:
+        summary = wl.reindex(force=not missing_only)
+    console.print(f"{summary.computed} document(s) analysed and {summary.indexed} indexed of {summary.documents} "
+                  f"({summary.characters / 1e6:.1f} M characters, {summary.seconds:.1f} s, "
+                  f"{summary.workers} process(es))")
 
 
 @click.group(invoke_without_command=True)

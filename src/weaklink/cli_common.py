@@ -102,7 +102,8 @@ def open_api(ctx: click.Context, read_only: bool = False, store_optional: bool =
     if store_optional and not os.path.exists(duckdb_path(resolve_store_url(url))):
         url = "duckdb://"  # in memory
     return connect(url, ctx.obj["watch"], read_only=read_only,
-                   wait=ctx.obj.get("wait", WAIT_DEFAULT), on_wait=waiting)
+                   wait=ctx.obj.get("wait", WAIT_DEFAULT), on_wait=waiting,
+                   max_lag_days=ctx.obj.get("max_lag_days"), include_late=ctx.obj.get("include_late", False))
 
 
 def report_ingest(summary, as_json: bool) -> None:

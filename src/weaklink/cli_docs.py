@@ -20,7 +20,7 @@ def _commands(group: click.Group, prefix: list[str]):
 
 def _help(path: list[str], command: click.Command) -> str:
     ctx = click.Context(command, info_name=" ".join(["weaklink", *path]), terminal_width=100,
-                        max_content_width=100)
+                        max_content_width=100, help_option_names=["-h", "--help"])  # as main's context gives
     return command.get_help(ctx)
 
 

@@ -39,20 +39,31 @@ class RichProgress:
 
 
 def print_summary(summary: IngestSummary, console: Console) -> None:
+    t = summary.totals
+    dating = [name for name in ("late", "repaired") if getattr(t, name)]  # shown when any file has some
     table = Table(title="Ingest summary", header_style="bold")
-    for name in ("file", "status", "read", "stored", "rejected", "duplicate", "seconds"):
+    for name in ("file", "status", "read", "stored", "rejected", "duplicate", *dating, "seconds"):
         table.add_column(name, justify="left" if name in ("file", "status") else "right")
     shown = summary.files if len(summary.files) <= 25 else [f for f in summary.files if f.status != "skipped"][:25]
     for f in shown:
         table.add_row(escape(Path(f.path).name), f.status, f"{f.read:,}", f"{f.stored:,}", f"{f.rejected:,}",
-                      f"{f.duplicate:,}", f"{f.seconds:.2f}")
-    t = summary.totals
+                      f"{f.duplicate:,}", *(f"{getattr(f, name):,}" for name in dating), f"{f.seconds:.2f}")
     table.add_row("[bold]total", f"{t.ingested} ingested, {t.skipped} skipped, {t.errors} errors",
                   f"{t.read:,}", f"{t.stored:,}", f"{t.rejected:,}", f"{t.duplicate:,}",
-                  f"{sum(f.seconds for f in summary.files):.2f}")
+                  *(f"{getattr(t, name):,}" for name in dating), f"{sum(f.seconds for f in summary.files):.2f}")
     console.print(table)
+    _dating_notes(t, console)
     for f in summary.files:
         if f.status == "error":
             console.print(f"[red]error[/] {escape(f.message or f.path)}", highlight=False)
     if t.rejected:
         console.print("rejected lines: `weaklink rejects` lists them with file, line and reason.")
+
+
+def _dating_notes(totals, console: Console) -> None:
+    if totals.late:
+        console.print(f"late: {totals.late:,} stored event(s) dated more than max_lag_days before they were reported "
+                      "are kept but left out of indicators (watch file [events]; --include-late counts them).")
+    if totals.repaired:
+        console.print(f"repaired: {totals.repaired:,} event date(s) under GDELT's dating error of New Year 2020 were "
+                      "moved forward a century; the original is kept in event_date_original (docs/ingest.md).")

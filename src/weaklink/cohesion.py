@@ -24,7 +24,6 @@ from weaklink.indicators.bloc_counts import (
 )
 from weaklink.indicators.exchanges import period_grid
 from weaklink.reference import countries
-from weaklink.text import analysis
 
 MISSING = {
     "events": "no media-coded event between the two in the window",
@@ -95,7 +94,7 @@ class BlocData:
         self.members = list(wl.watch.bloc(bloc).members)
         self.settings = wl.watch.cohesion
         self.since, self.until = since, until
-        events, low = wl.store.table("events"), self.settings.include_low_confidence
+        events, low = wl.events(), self.settings.include_low_confidence
         codes = code_table(_code_map(wl, self.members))
         self.media = media_cells(events, codes, since, until, freq, tuple(self.settings.datasets)).to_pyarrow()
         self.curated = curated_cells(events, self.members, since, until, freq, low).to_pyarrow()
@@ -167,24 +166,27 @@ class BlocData:
         return out
 
     def _rhetoric(self) -> dict:
-        """{period: [M, M] mean warmth, (score + 1) / 2, of members' documents toward each other}."""
-        con, index = self.wl.store.con, {m: i for i, m in enumerate(self.members)}
-        rows = con.execute("""SELECT date, issuers, parties, text FROM documents
-            WHERE list_has_any(issuers, ?) AND (? IS NULL OR date >= ?) AND (? IS NULL OR date <= ?)""",
-                           [self.members, self.since, self.since, self.until, self.until]).fetchall()
-        lex, cells = analysis.lexicons(self.wl.watch), {}
-        for day, issuers, parties, text in rows:
+        """{period: [M, M] directed warmth: [i, j] the mean of (score + 1) / 2 over member i's documents naming
+        member j with warm or hostile words}, score = (warm - hostile) / (warm + hostile) words in the sentences
+        naming j (from the statistics tables, docs/rhetoric.md). Not symmetric: i on j is not j on i."""
+        self.wl._ensure_text_stats()
+        index = {m: i for i, m in enumerate(self.members)}
+        rows = self.wl.store.con.execute("""
+            SELECT d.date, d.issuers, a.actor, a.warm_terms, a.hostile_terms
+            FROM documents AS d JOIN doc_actor_stats AS a USING (doc_id)
+            WHERE list_has_any(d.issuers, $members) AND list_contains($members, a.actor)
+              AND NOT list_contains(d.issuers, a.actor) AND a.warm_terms + a.hostile_terms > 0
+              AND ($since IS NULL OR d.date >= $since) AND ($until IS NULL OR d.date <= $until)""",
+                                         {"members": self.members, "since": self.since, "until": self.until}
+                                         ).fetchall()
+        cells: dict = {}
+        for day, issuers, actor, warm, hostile in rows:
             period = period_grid(day, day, self.freq)[0] if self.freq else None
-            scores = analysis.warmth(text, lex, [p for p in parties or [] if p not in issuers], list(issuers))
             for issuer in (i for i in issuers if i in index):
-                for actor, entry in scores.items():
-                    if actor in index and entry["warm"] + entry["hostile"]:
-                        cell = cells.setdefault(period, {}).setdefault(tuple(sorted((index[issuer], index[actor]))),
-                                                                       [0.0, 0])
-                        cell[0] += (entry["score"] + 1) / 2
-                        cell[1] += 1
-        return {p: _symmetric(c, len(self.members)) for p, c in cells.items()}
-
+                cell = cells.setdefault(period, {}).setdefault((index[issuer], index[actor]), [0.0, 0])
+                cell[0] += ((warm - hostile) / (warm + hostile) + 1) / 2
+                cell[1] += 1
+        return {p: _directed(c, len(self.members)) for p, c in cells.items()}
     def _covered(self, period) -> np.ndarray:
         """[M, M] whether the timeline covers each dyad in the period (or window): no entry is news only then."""
         start = period or self.since
@@ -203,11 +205,10 @@ def _pick(table: pa.Table, period) -> pa.Table:
     return table.filter(pa.compute.equal(table["period"], pa.scalar(period, table.schema.field("period").type)))
 
 
-def _symmetric(cells: dict, m: int) -> np.ndarray:
+def _directed(cells: dict, m: int) -> np.ndarray:
     out = np.full((m, m), np.nan)
     for (i, j), (total, n) in cells.items():
-        if n:
-            out[i, j] = out[j, i] = total / n
+        out[i, j] = total / n
     return out
 
 
@@ -233,14 +234,19 @@ def _pairs(members: list[str]):
             yield f"{a}-{b}", i, j
 
 
-def _dyad_rows(members, components, strength, weights, low=None, high=None, clusters=None) -> list[dict]:
-    """Per dyad: tie strength, each component's value, which were used and why others were missing."""
+def _dyad_rows(members, components, strength, weights, low=None, high=None, clusters=None,
+               directed=None) -> list[dict]:
+    """Per dyad: tie strength, each component's value, which were used and why others were missing, and
+    (given `directed`, [M, M]) the rhetoric of each member toward the other."""
     rows, active = [], [c for c in ties.COMPONENTS if weights[c] > 0]
     for name, i, j in _pairs(members):
         values = {c: _num(components[c][i, j]) for c in ties.COMPONENTS}
         row = {"dyad": name, "tie_strength": _num(strength[i, j]), **values,
                "used": [c for c in active if values[c] is not None],
                "missing": {c: MISSING[c] for c in active if values[c] is None}}
+        if directed is not None:
+            row["rhetoric_directed"] = {f"{members[i]}→{members[j]}": _num(directed[i, j]),
+                                        f"{members[j]}→{members[i]}": _num(directed[j, i])}
         if low is not None:
             row.update(low=_num(low[i, j]), high=_num(high[i, j]))
         if clusters is not None:
@@ -294,7 +300,7 @@ def weakest_link(wl, bloc: str, since: date | None = None, until: date | None = 
                      "p_weakest": round(float(p_weakest[k]), 3)}
                     for k, (m, b) in enumerate(zip(members, _betweenness(members, strength)))],
         "components": _dyad_rows(members, components, strength, weights, s_low, s_high,
-                                 _dyad_clusters(sources, len(members))),
+                                 _dyad_clusters(sources, len(members)), fixed.rhetoric),
         "clusters": clusters, "coverage": covered,
         "method": {"weights": weights, "replicates": settings.replicates, "level": settings.level,
                    "seed": settings.seed, "datasets": settings.datasets,

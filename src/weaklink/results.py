@@ -1,12 +1,22 @@
-"""Results of API calls: plain tables that render to pandas, Arrow, records, CSV or JSON."""
+"""Results of API calls: plain tables that render to pandas, Arrow, records, CSV, JSON or (in a notebook) HTML.
+
+pandas is imported only by `to_pandas`, so that importing the API (and starting the CLI) stays fast.
+"""
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import ibis
-import pandas as pd
 import pyarrow as pa
+
+if TYPE_CHECKING:
+    import ibis
+    import pandas as pd
+
+PREVIEW_ROWS = 5  # a notebook shows the first and the last this many rows
+REPR_COLUMNS = 6  # __repr__ names at most this many columns
 
 
 @dataclass
@@ -19,11 +29,12 @@ class Result:
 
     def to_pyarrow(self) -> pa.Table:
         if self.table is None:
-            self.table = self.expr.to_pyarrow()
+            self.table = execute(self.expr)
         return self.table
 
     def to_pandas(self) -> pd.DataFrame:
-        return self.to_pyarrow().to_pandas()
+        """A DataFrame; dates (`period`, `date`, ...) are datetime64 columns, not Python date objects."""
+        return self.to_pyarrow().to_pandas(date_as_object=False)
 
     def to_records(self) -> list[dict]:
         return self.to_pyarrow().to_pylist()
@@ -31,6 +42,8 @@ class Result:
     def sql(self) -> str:
         if self.expr is None:
             raise ValueError("this result was computed eagerly; it has no query")
+        import ibis
+
         return str(ibis.to_sql(self.expr))
 
     @property
@@ -39,3 +52,59 @@ class Result:
 
     def __len__(self) -> int:
         return self.to_pyarrow().num_rows
+
+    def _shape(self) -> str:
+        table = self.to_pyarrow()
+        return f"{table.num_rows:,} row{'s' * (table.num_rows != 1)} × {table.num_columns} columns"
+
+    def _about(self) -> str:
+        return ", ".join(f"{key}={value}" for key, value in self.meta.items()
+                         if isinstance(value, (str, int, float, bool)) and value is not None)
+
+    def __repr__(self) -> str:
+        names = self.columns
+        shown = ", ".join(names[:REPR_COLUMNS]) + (", …" if len(names) > REPR_COLUMNS else "")
+        about = f" [{self._about()}]" if self._about() else ""
+        return f"<weaklink Result: {self._shape()} ({shown}){about}>"
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: the row count and columns, then the first and last rows, every value escaped."""
+        table = self.to_pyarrow()
+        rows = table.to_pylist()
+        if len(rows) > 2 * PREVIEW_ROWS:
+            rows = rows[:PREVIEW_ROWS] + [None] + rows[-PREVIEW_ROWS:]
+        head = "".join(f"<th>{html.escape(name)}</th>" for name in table.column_names)
+        body = "".join(_html_row(row, table.column_names) for row in rows)
+        about = f" · {html.escape(self._about())}" if self._about() else ""
+        return (f"<div class=\"weaklink-result\"><p><b>weaklink Result</b>: {html.escape(self._shape())}{about}</p>"
+                f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
+
+
+def execute(expr: ibis.Table) -> pa.Table:
+    """The expression's rows as Arrow, typed by its schema. On DuckDB the compiled SQL runs on the store's own
+    connection and Arrow casts the columns, as Ibis's `to_pyarrow` does, without loading pandas (Ibis's DuckDB
+    converter imports it: about 0.3 s of every command's start, benchmarks/startup.py). Elsewhere, or when the
+    expression holds in-memory tables that Ibis must register first, Ibis runs it."""
+    import ibis
+    from ibis.expr import operations as ops
+
+    backend = expr._find_backend(use_default=True)
+    if backend.name != "duckdb" or expr.op().find(ops.InMemoryTable):
+        return expr.to_pyarrow()
+    schema = expr.schema().to_pyarrow()
+    raw = backend.con.sql(str(ibis.to_sql(expr, dialect="duckdb"))).to_arrow_table()
+    return raw.rename_columns(schema.names).cast(schema)
+
+
+def _html_row(row: dict | None, names: list[str]) -> str:
+    if row is None:  # the rows left out between the first and the last
+        return "".join("<td>…</td>" for _ in names).join(("<tr>", "</tr>"))
+    return "".join(f"<td>{html.escape(_cell(row[name]))}</td>" for name in names).join(("<tr>", "</tr>"))
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)

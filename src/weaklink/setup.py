@@ -8,12 +8,13 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from weaklink.errors import InvalidArgument
+from weaklink.errors import InvalidArgument, SourceFileError
 from weaklink.fileio import atomic_write_text
 from weaklink.store import open_store
 from weaklink.watch import bundled_text
 
 DEMO_FOLDER = "demo"
+UNGDC_EXTRACT = "ungdc-watched-2000-2024.tgz"
 
 
 def init_project(directory: Path, store: str | None = None, force: bool = False) -> tuple[Path, str]:
@@ -34,16 +35,32 @@ def demo_files() -> list[Path]:
     return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".zip"))
 
 
+def demo_speeches() -> Path:
+    """The bundled UN General Debate extract: the watched states' speeches (scripts/build_ungdc_extract.py)."""
+    return Path(str(resources.files("weaklink.data").joinpath(DEMO_FOLDER).joinpath(UNGDC_EXTRACT)))
+
+
 def run_demo(wl, progress=None) -> dict:
     """Ingest the bundled data (a no-op when already ingested) and describe the store."""
     summary = wl.ingest_gdelt(demo_files(), progress=progress)
     summary.files += wl.ingest_timeline(progress=progress).files
     summary.files += wl.ingest_unsc(progress=progress).files
+    speeches = wl.ingest_ungdc(demo_speeches(), progress=progress)
+    if not speeches.ok:
+        raise SourceFileError(f"the bundled speeches could not be ingested: {speeches.files[-1].message}")
     overview = wl.overview()
     overview["ingest"] = summary.to_dict()["totals"]
+    overview["speeches"] = speech_counts(wl)
     overview["dyads"] = watched_dyad_counts(wl)
     overview["exchanges"] = exchange_totals(wl)
     return overview
+
+
+def speech_counts(wl) -> list[dict]:
+    """UN General Debate speeches stored per issuer, with the first and last year."""
+    rows = wl.store.con.execute("""SELECT issuers[1], count(*), min(year(date)), max(year(date)) FROM documents
+                                   WHERE kind = 'unga_speech' GROUP BY 1 ORDER BY 1""").fetchall()
+    return [{"issuer": i, "speeches": n, "first": first, "last": last} for i, n, first, last in rows]
 
 
 def exchange_totals(wl) -> list[dict]:
@@ -87,6 +104,8 @@ def print_overview(overview: dict, console: Console) -> None:
         dyads.add_row(row["dyad"], f"{row['events']:,}", f"{row['goldstein_mean']:+.2f}")
     console.print(dyads)
     _print_exchanges(overview["exchanges"], console)
+    speeches = ", ".join(f"{r['issuer']} {r['speeches']} ({r['first']}-{r['last']})" for r in overview["speeches"])
+    console.print(f"UN General Debate speeches: {speeches or 'none'} (`weaklink text docs --issuer PRK`)")
     for body in overview["decisions"]:
         console.print(f"{body['body'].upper()}: {body['decisions']:,} decisions, {body['votes']:,} member votes")
     console.print(f"{overview['files']} file(s) ingested in all, {overview['rejected_lines']} rejected line(s). "

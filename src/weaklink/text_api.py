@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import re
+import tempfile
 from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
 
-from weaklink.errors import InvalidArgument
-from weaklink.indicators.exchanges import period_grid
+from weaklink.errors import InvalidArgument, StoreError
 from weaklink.ingest.docs import ingest_document
 from weaklink.ingest.paths import expand_paths
-from weaklink.text import analysis, compare
+from weaklink.results import Result
+from weaklink.text import analysis, compare, corpus, series
 from weaklink.text.extract import read_document
+from weaklink.text.search import TextIndex
 
 DOC_COLUMNS = ["doc_id", "path", "date", "issuers", "parties", "title", "kind", "language", "source_url"]
 
@@ -24,8 +27,104 @@ class TextMixin:
         """Ingest .txt/.md (YAML front matter), .html and .pdf documents; `meta` overrides their metadata
         (date, issuers, parties, title, kind, language, source_url); `force` reads known files again."""
         files = expand_paths([paths] if isinstance(paths, (str, Path)) else list(paths), documents=True)
-        return self._ingest_each(files, lambda store, path, force: ingest_document(store, path, meta, force),
-                                 progress, force)
+        summary = self._ingest_each(files, lambda store, path, force: ingest_document(store, path, meta, force),
+                                    progress, force)
+        self._after_documents_ingest()
+        return summary
+
+    def ingest_ungdc(self, path, progress=None, force: bool = False) -> object:
+        """Ingest the UN General Debate Corpus (the published .tgz, or its unpacked folder) as `unga_speech`
+        documents with session, speaker and post (docs/ungdc.md); `force` reads a known archive again."""
+        from weaklink.ingest.ungdc import ingest_corpus
+
+        summary = ingest_corpus(self.store, Path(path), progress, force)
+        after = getattr(self, "_after_documents_ingest", None)
+        if after is not None and summary.totals.stored:
+            after()
+        return summary
+
+    def _after_documents_ingest(self, progress=None) -> corpus.RefreshSummary:
+        """Statistics and full-text index for documents that lack them (docs/rhetoric.md); `progress`, if
+        callable, is called with (documents done, documents to do) — the total on the first call only."""
+        return corpus.refresh(self.store, self.watch, self._text_index(), progress=_callable(progress))
+
+    def reindex(self, force: bool = True, progress=None) -> corpus.RefreshSummary:
+        """Recompute every document's statistics and rebuild the full-text index (`force=False`: only
+        what is missing or was computed with another lexicon)."""
+        if corpus.read_only(self.store):
+            raise StoreError("the store is open read-only: open it for writing to recompute text statistics")
+        return corpus.refresh(self.store, self.watch, self._text_index(), force=force,
+                              progress=_callable(progress))
+
+    def _text_index(self) -> TextIndex:
+        if not hasattr(self, "_text_index_handle"):
+            if self.store.path == ":memory:":
+                self._index_folder = tempfile.TemporaryDirectory(prefix="weaklink-text-index-")
+                folder = Path(self._index_folder.name) / "index"
+            else:
+                folder = Path(self.store.path + ".text-index")
+            self._text_index_handle = TextIndex(folder, read_only=corpus.read_only(self.store))
+        return self._text_index_handle
+
+    def _ensure_text_stats(self) -> None:
+        """Compute statistics missing for some documents (lazily, before a query that reads them)."""
+        if not corpus.stale_count(self.store, self.watch):
+            return
+        if corpus.read_only(self.store):  # computed for this session only, in temporary tables
+            corpus.shadow_tables(self.store)
+            corpus.refresh(self.store, self.watch, None)
+            return
+        corpus.refresh(self.store, self.watch, self._text_index())
+
+    def rhetoric_series(self, issuer: str, target: str, measure: str = "warmth", freq: str = "year", since=None,
+                        until=None, kind: str | None = None) -> Result:
+        """How `issuer` speaks of `target`, per period: `warmth` = (warm - hostile) / (warm + hostile) over the
+        issuer's sentences naming the target, in [-1, 1]; `mentions` = mentions per 10,000 words. The value
+        is null where the issuer has no document in the period or does not name the target (`reason` says
+        which). Columns: period, value, documents, documents_naming, words, mentions, sentences_naming,
+        sentences_warm, sentences_hostile, reason."""
+        if measure not in series.MEASURES:
+            raise InvalidArgument(f"unknown measure {measure!r}: use {' or '.join(series.MEASURES)}")
+        if freq not in series.TRUNC:
+            raise InvalidArgument(f"unknown frequency {freq!r}: use {', '.join(series.TRUNC)}")
+        issuer, target = self.iso3(issuer), self._lexicon_actor(target)
+        self._ensure_text_stats()
+        table = series.rhetoric_series(self.store, issuer, target, measure, freq, _opt_date(since),
+                                       _opt_date(until), kind)
+        return Result(table=table, meta={"issuer": issuer, "target": target, "measure": measure, "freq": freq,
+                                         "kind": kind})
+
+    def _lexicon_actor(self, actor: str) -> str:
+        code = self.iso3(actor)
+        if code not in self.watch.lexicon.actors:
+            raise InvalidArgument(f"{code} has no aliases in the watch file's lexicon, so its mentions are not "
+                                  f"counted: add it under [lexicon.actors.{code}] or use one of "
+                                  f"{', '.join(sorted(self.watch.lexicon.actors))}")
+        return code
+
+    def kwic(self, phrase: str, issuer: str | None = None, since=None, until=None, width: int = 60,
+             limit: int = 50) -> pa.Table:
+        """Keyword in context: each occurrence of `phrase` (whole words, any case) with `width` characters
+        either side, oldest document first, at most `limit` lines."""
+        if not phrase.split():
+            raise InvalidArgument("give a word or phrase to look for")
+        if width < 1 or limit < 1:
+            raise InvalidArgument("--width and --limit must be at least 1")
+        return series.kwic(self.store, phrase, self.iso3(issuer) if issuer else None, _opt_date(since),
+                           _opt_date(until), width, limit)
+
+    def search(self, query: str, issuer: str | None = None, since=None, until=None, limit: int = 10,
+               width: int = 60, lines: int = 2) -> list[dict]:
+        """Documents ranked by relevance (BM25) for `query`: words, "quoted phrases", AND, OR, -word. Each
+        hit: doc_id, issuers, date, title, kind, score, and up to `lines` keyword-in-context lines."""
+        if limit < 1:
+            raise InvalidArgument("--limit must be at least 1")
+        index = self._text_index()
+        if not index.read_only and index.listing() is None:
+            corpus.refresh(self.store, self.watch, index)
+        hits = index.search(query, [self.iso3(issuer)] if issuer else None, _opt_date(since), _opt_date(until),
+                            limit)
+        return search_hits(self.store, hits, query, width, lines)
 
     def documents(self, issuer: str | None = None, since=None, until=None) -> pa.Table:
         table = self.store.table("documents")
@@ -68,19 +167,13 @@ class TextMixin:
         return {"document": _meta(doc), "terms": analysis.term_counts(doc["text"], self._lex())}
 
     def term_trends(self, issuer: str | None = None, freq: str = "year", since=None, until=None) -> pa.Table:
-        """Per period and framing term: occurrences, documents using it, documents in the period."""
-        docs = self.documents(issuer, since, until)
-        lex, rows = self._lex(), {}
-        for day, text in zip(docs["date"].to_pylist(), docs["text"].to_pylist()):
-            period = period_grid(day, day, freq)[0]
-            slot = rows.setdefault(period, {"documents": 0, "terms": {}})
-            slot["documents"] += 1
-            for term, n in analysis.term_counts(text, lex).items():
-                count, using = slot["terms"].get(term, (0, 0))
-                slot["terms"][term] = (count + n, using + (n > 0))
-        records = [{"period": p, "term": t, "count": c, "documents_using": u, "documents": slot["documents"]}
-                   for p, slot in sorted(rows.items()) for t, (c, u) in slot["terms"].items()]
-        return pa.Table.from_pylist(records) if records else pa.table({"period": pa.array([], pa.date32())})
+        """Per period and framing term used: occurrences, documents using it, documents in the period
+        (from the statistics tables; terms no document of the period uses are left out)."""
+        if freq not in series.TRUNC:
+            raise InvalidArgument(f"unknown frequency {freq!r}: use {', '.join(series.TRUNC)}")
+        self._ensure_text_stats()
+        return series.term_trends(self.store, self.iso3(issuer) if issuer else None, freq, _opt_date(since),
+                                  _opt_date(until))
 
     def compare(self, old: str | int, new: str | int) -> dict:
         """Framing terms and mentions gained and lost, and sentences added, removed and rewritten."""
@@ -110,3 +203,48 @@ def _label(meta: dict) -> str:
 
 def _date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _opt_date(value) -> date | None:
+    if value is None or value == "":
+        return None
+    try:
+        return _date(value)
+    except ValueError as exc:
+        raise InvalidArgument(f"{value!r} is not a date: use YYYY-MM-DD") from exc
+
+
+def _callable(progress):
+    return progress if callable(progress) else None
+
+
+def search_hits(store, hits: list, query: str, width: int, lines: int) -> list[dict]:
+    """Each hit with its document's metadata and keyword-in-context lines for the query's words and phrases."""
+    if not hits:
+        return []
+    rows = store.con.execute("""SELECT doc_id, issuers, date, title, kind, text FROM documents
+                                WHERE doc_id IN (SELECT unnest(?::INTEGER[]))""", [[h.doc_id for h in hits]]).fetchall()
+    found = {r[0]: r for r in rows}
+    patterns = _query_patterns(query)
+    out = []
+    for hit in hits:
+        if hit.doc_id not in found:
+            continue  # deleted since the index was built
+        doc_id, issuers, day, title, kind, text = found[hit.doc_id]
+        context = []
+        for pattern in patterns:
+            context += series.context_lines(text, pattern, width, lines - len(context))
+            if len(context) >= lines:
+                break
+        out.append({"doc_id": doc_id, "issuers": list(issuers), "date": day.isoformat(), "title": title,
+                    "kind": kind, "score": hit.score, "context": context})
+    return out
+
+
+def _query_patterns(query: str) -> list:
+    """Quoted phrases first, then the other words (operators and field names left out), for context lines."""
+    phrases = re.findall(r'"([^"]+)"', query)
+    rest = re.sub(r'"[^"]*"', " ", query)
+    words = [w for w in re.findall(r"[\w'’-]+", rest) if w not in ("AND", "OR", "NOT") and not w.startswith("-")]
+    return [series.phrase_pattern(p, stem=True) for p in phrases if p.split()] + \
+        [series.phrase_pattern(w, stem=True) for w in words]

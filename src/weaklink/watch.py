@@ -158,8 +158,85 @@ class Evaluation(_Strict):
     document_kinds: list[str] = []                             # document kinds used beyond the standard ones
 
 
+class Events(_Strict):
+    """Which stored events the indicators read (indicators/lag.py, docs/dyads.md "Stray event dates")."""
+
+    max_lag_days: int = Field(default=30, ge=0, le=MAX_DAYS)  # an event dated earlier before its report is late
+
+
+_URL = r"^https?://[^\s/]+(/\S*)?$"
+
+
+class UpdateSettings(_Strict):
+    """Where `weaklink update` and `weaklink monitor` fetch from (docs/monitor.md)."""
+
+    gdelt_version: Literal[1, 2] = 2
+    mirror: str | None = Field(default=None, pattern=_URL)  # a team mirror of GDELT's folder; default: GDELT's own
+    since: date | None = None                                # first day to fetch when nothing was fetched yet
+    workers: int = Field(default=4, ge=1, le=64)
+    sources: list[Literal["gdelt", "docs"]] = ["gdelt", "docs"]
+
+
+class Feed(_Strict):
+    """An RSS/Atom feed (or a page list: one URL a line) whose items are statements to ingest."""
+
+    url: str = Field(pattern=_URL)
+    issuer: str
+    language: str | None = None
+    kind: str = "statement"
+    format: Literal["feed", "pages"] = "feed"
+
+
+class Webhook(_Strict):
+    url: str = Field(pattern=_URL)
+    timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+
+
+class Email(_Strict):
+    host: str
+    port: int = Field(default=25, ge=1, le=65535)
+    sender: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    to: list[str] = Field(min_length=1)
+    starttls: bool = False
+    username: str | None = None
+    password_env: str | None = None  # name of the environment variable holding the password
+    timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+
+
+class Notify(_Strict):
+    """Where `weaklink monitor` sends each change, once (docs/monitor.md)."""
+
+    jsonl: str | None = None          # a JSON-lines file, one change a line
+    webhook: list[Webhook] = []       # HTTP POST, JSON body
+    email: list[Email] = []           # SMTP
+    retries: int = Field(default=3, ge=0, le=20)
+    backoff_seconds: float = Field(default=1.0, ge=0, le=3600)
+
+
+class HypothesisText(_Strict):
+    title: str | None = None
+    statement: str | None = None
+
+
+class ScenarioText(_Strict):
+    title: str | None = None
+    description: str | None = None
+    implications: list[str] | None = None
+
+
+class Translation(_Strict):
+    """The analyst's text in one more language, keyed by the ids the file declares (docs/watch-file.md)."""
+
+    blocs: dict[str, str] = {}                     # bloc id -> name
+    signposts: dict[str, str] = {}                 # signpost id -> question
+    hypotheses: dict[str, HypothesisText] = {}
+    evidence: dict[str, str] = {}                  # evidence id -> title
+    scenarios: dict[str, ScenarioText] = {}
+
+
 class WatchFile(_Strict):
     watch: Meta
+    events: Events = Events()
     evaluation: Evaluation = Evaluation()
     actors: list[Actor] = Field(min_length=1)
     blocs: dict[str, Bloc] = {}
@@ -173,6 +250,10 @@ class WatchFile(_Strict):
     scenarios: list[Scenario] = []
     hypotheses: list[Hypothesis] = []
     evidence: list[Evidence] = []
+    update: UpdateSettings = UpdateSettings()
+    feeds: list[Feed] = []
+    notify: Notify = Notify()
+    translations: dict[str, Translation] = {}     # [translations.ko] etc.: the text in other languages
     path: str | None = Field(default=None, exclude=True)
 
     @field_validator("actors")
@@ -349,11 +430,36 @@ def _check_references(watch: WatchFile, text: str, origin: str) -> None:
             raise WatchFileError(f"{origin}, line {line}: key 'lexicon.actors.{actor}': not a declared actor; "
                                  "expected ids declared under [[actors]]")
     _check_ach(watch, text, origin)
+    _check_translations(watch, text, origin)
     for pair in watch.dyads.watch:
         if not set(pair) <= known:
             line = _line_of(text, ["dyads", "watch"])
             raise WatchFileError(f"{origin}, line {line}: key 'dyads.watch': the pair {list(pair)} names "
                                  "an undeclared actor; expected ids declared under [[actors]]")
+    kinds = [*DOCUMENT_KINDS, *watch.evaluation.document_kinds]
+    for index, feed in enumerate(watch.feeds):
+        if not _resolves(watch, feed.issuer):
+            _fail(origin, text, ["feeds", index, "issuer"], f"{feed.issuer!r} is not a declared actor or a state "
+                  "weaklink can resolve; expected e.g. \"PRK\"")
+        if feed.kind not in kinds:
+            _fail(origin, text, ["feeds", index, "kind"], f"unknown document kind {feed.kind!r}; expected one of "
+                  f"{', '.join(kinds)} (add your own under [evaluation] document_kinds)")
+
+
+
+def _check_translations(watch: WatchFile, text: str, origin: str) -> None:
+    """`[translations.LANG]` names a language code and only ids the file declares."""
+    declared = {"blocs": set(watch.blocs), "signposts": {s.id for s in watch.signposts},
+                "hypotheses": {h.id for h in watch.hypotheses}, "evidence": {e.id for e in watch.evidence},
+                "scenarios": {s.id for s in watch.scenarios}}
+    for lang, table in watch.translations.items():
+        if not re.fullmatch(r"[a-z]{2,3}(_[A-Z]{2})?", lang):
+            _fail(origin, text, ["translations", lang], "expected a language code such as \"ko\" or \"pt_BR\"")
+        for section, ids in declared.items():
+            unknown = sorted(set(getattr(table, section)) - ids)
+            if unknown:
+                _fail(origin, text, ["translations", lang, section], f"unknown id(s) {unknown}; expected ids "
+                      f"declared under {section}: {', '.join(sorted(ids)) or '(none declared)'}")
 
 
 def _describe(exc: ValidationError, text: str, origin: str) -> str:

@@ -70,18 +70,23 @@ def _countries(events: ibis.Table) -> tuple[ibis.Value, ibis.Value]:
 
 def dyad_series(events: ibis.Table, a: Codes, b: Codes, *, freq: str = "month", since: date | None = None,
                 until: date | None = None, directed: bool = False, root_only: bool = False,
-                datasets: tuple[str, ...] = ("gdelt",)) -> ibis.Table:
+                datasets: tuple[str, ...] = ("gdelt",), kept_out: ibis.Table | None = None) -> ibis.Table:
     """Per period: dyad event counts by quad class, Goldstein, mentions, and share of all events.
 
     `a` and `b` are the codes each actor has in the events table: its CAMEO country code, and
     its ISO3 code where that differs (GDELT 2.0 writes Romania's actor codes as `ROU`, not `ROM`).
     `share_per_10k` divides the dyad's events by all events stored for that period (same
-    datasets and filters), because GDELT's volume grows over time.
+    datasets and filters), because GDELT's volume grows over time; `kept_out` (the `event_totals` table) adds
+    the events an ingest with `keep="watched"` counted instead of storing, so the share is a full store's.
     """
     window = in_window(events.select(*NEEDED), since, until, datasets, root_only)
     window = window.select("quad_class", "goldstein", "num_mentions", period=period_of(window, freq),
                            country1=actor_country(window, "actor1"), country2=actor_country(window, "actor2"))
     totals = window.group_by("period").aggregate(all_events=_.count())
+    if kept_out is not None:
+        counted = in_window(kept_out, since, until, datasets, root_only)
+        counted = counted.group_by(period=period_of(counted, freq)).aggregate(all_events=counted.events.sum())
+        totals = totals.union(counted).group_by("period").aggregate(all_events=_.all_events.sum())
     dyad = window.filter(dyad_filter(window, a, b, directed)).group_by("period").aggregate(
         events=_.count(),
         **{name: (_.quad_class == code).sum() for code, name in QUAD_COLUMNS.items()},

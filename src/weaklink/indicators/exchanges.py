@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 
 import ibis
-import pandas as pd
 import pyarrow as pa
 
 from weaklink.indicators.dyads import FREQUENCIES
@@ -43,6 +42,8 @@ def exchange_pairs(entries: ibis.Table, actors: list[str]) -> ibis.Table:
 
 def period_grid(first: date, last: date, freq: str) -> list[date]:
     """Every period start from the one holding `first` to the one holding `last`."""
+    import pandas as pd  # here, not at the top: importing pandas costs start-up time (benchmarks/startup.py)
+
     start = pd.Timestamp(first).to_period(FREQUENCIES[freq]).start_time
     return [d.date() for d in pd.date_range(start, pd.Timestamp(last), freq=PANDAS_FREQ[freq])]
 
@@ -65,5 +66,7 @@ def exchange_counts(pairs: ibis.Table, grid: list[date], dyads: list[tuple[str, 
 
 def period_end(start: date, freq: str) -> date:
     """The last day of the period that begins on `start`."""
+    import pandas as pd
+
     offset = pd.tseries.frequencies.to_offset(PANDAS_FREQ[freq])
     return (pd.Timestamp(start) + offset - pd.Timedelta(days=1)).date()

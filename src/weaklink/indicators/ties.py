@@ -157,7 +157,7 @@ class Fixed:
     baseline_rate: np.ndarray   # [M, M] curated exchanges per covered baseline year (NaN: baseline not covered)
     years: float
     covered: np.ndarray | bool  # [M, M] whether the timeline covers each dyad in the window
-    rhetoric: np.ndarray        # [M, M]
+    rhetoric: np.ndarray        # [M, M] directed: [i, j] how member i speaks of member j (NaN: no document)
 
 
 def components(sample: dict[str, np.ndarray], fixed: Fixed) -> dict[str, np.ndarray]:
@@ -170,7 +170,16 @@ def components(sample: dict[str, np.ndarray], fixed: Fixed) -> dict[str, np.ndar
     votes = _ratio(sample["vote_sum"], sample["vote_n"])
     for value in (exchanges, votes):
         np.fill_diagonal(value, np.nan)
-    return {"events": events, "exchanges": exchanges, "votes": votes, "rhetoric": fixed.rhetoric}
+    return {"events": events, "exchanges": exchanges, "votes": votes, "rhetoric": both_ways(fixed.rhetoric)}
+
+
+def both_ways(directed: np.ndarray) -> np.ndarray:
+    """[M, M] symmetric: the mean of i→j and j→i, each direction counted once whatever its number of
+    documents; one direction alone where the other has none; NaN where neither has any."""
+    stacked = np.stack([directed, directed.T])
+    counted = (~np.isnan(stacked)).sum(axis=0)
+    with np.errstate(invalid="ignore"):
+        return np.where(counted > 0, np.nansum(stacked, axis=0) / np.maximum(counted, 1), np.nan)
 
 
 @dataclass

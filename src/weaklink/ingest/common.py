@@ -39,11 +39,12 @@ def earlier_read(con: duckdb.DuckDBPyConnection, fmt: str, sha256: str) -> tuple
 
 
 def check_counts(path: Path, result: FileResult) -> None:
-    """Refuse counts that do not add up (read = stored + rejected + duplicate, none negative)."""
-    counts = (result.read, result.stored, result.rejected, result.duplicate)
-    if min(counts) < 0 or result.read != result.stored + result.rejected + result.duplicate:
+    """Refuse counts that do not add up (read = stored + rejected + duplicate + kept out, none negative)."""
+    counts = (result.read, result.stored, result.rejected, result.duplicate, result.kept_out)
+    if min(counts) < 0 or result.read != result.stored + result.rejected + result.duplicate + result.kept_out:
         raise AccountingError(f"{path}: the line counts do not add up (read {counts[0]:,}, stored {counts[1]:,}, "
-                              f"rejected {counts[2]:,}, duplicate {counts[3]:,}); nothing was stored from this "
+                              f"rejected {counts[2]:,}, duplicate {counts[3]:,}, kept out {counts[4]:,}); nothing was "
+                              "stored from this "
                               "file. This is a bug in weaklink: please report it with the file")
 
 
@@ -58,13 +59,15 @@ def record_provenance(con, file_id: int, dataset: str, fmt: str, scan: FileScan,
                WHERE file_id = ?""",
             [result.version, str(scan.path), scan.member, result.read, result.stored, result.rejected,
              result.duplicate, started, now(), __version__, file_id])
-        return
-    con.execute(
-        """INSERT INTO provenance (file_id, dataset, format, version, path, member, sha256, size_bytes,
-               rows_read, rows_stored, rows_rejected, rows_duplicate, started_at, finished_at, weaklink_version)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [file_id, dataset, fmt, result.version, str(scan.path), scan.member, scan.sha256, scan.size_bytes,
-         result.read, result.stored, result.rejected, result.duplicate, started, now(), __version__])
+    else:
+        con.execute(
+            """INSERT INTO provenance (file_id, dataset, format, version, path, member, sha256, size_bytes,
+                   rows_read, rows_stored, rows_rejected, rows_duplicate, started_at, finished_at, weaklink_version)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [file_id, dataset, fmt, result.version, str(scan.path), scan.member, scan.sha256, scan.size_bytes,
+             result.read, result.stored, result.rejected, result.duplicate, started, now(), __version__])
+    if again or result.kept_out:  # lines left out by `keep="watched"` (docs/monitor.md)
+        con.execute("UPDATE provenance SET rows_kept_out = ? WHERE file_id = ?", [result.kept_out, file_id])
 
 
 def store_rejects(con: duckdb.DuckDBPyConnection, file_id: int, path: Path, rejects: pa.Table) -> None:

@@ -10,11 +10,13 @@ line ends or over-long lines is first rewritten line by line (see `csvread.reada
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
 
 from weaklink.errors import SourceFileError
+from weaklink.indicators.lag import DEFAULT_MAX_LAG_DAYS, late_sql
 from weaklink.ingest.common import ingest_one, store_rejects
 from weaklink.ingest.csvread import (
     REJECT_OPTIONS,
@@ -56,22 +58,52 @@ def _checked_rows(source: Readable) -> str:
                     SELECT *, {gdelt.WIDTH_SQL} AS width FROM {_csv_source(source.location, source.codec)})))"""
 
 
-def _insert_sql(source: Readable, file_id: int) -> str:
-    columns = ", ".join(gdelt.typed_columns())
+def _insert_sql(source: Readable, file_id: int, keep: tuple[str, ...] | None = None) -> str:
+    """Append the storable lines not yet stored; event dates under GDELT's dating error are repaired, the
+    original kept in `event_date_original` (docs/ingest.md). With `keep`, only events involving those actors."""
+    stored = {**{name: name for name in gdelt.typed_columns()}, **gdelt.repaired_dates()}
     return f"""
-        INSERT INTO events (dataset, file_id, {columns})
-        SELECT '{DATASET}', {file_id}, {columns} FROM ({_checked_rows(source)}) AS checked
-        WHERE reject_reason IS NULL AND NOT EXISTS (
+        INSERT INTO events (dataset, file_id, {", ".join(stored)})
+        SELECT '{DATASET}', {file_id}, {", ".join(stored.values())} FROM ({_checked_rows(source)}) AS checked
+        WHERE reject_reason IS NULL {"" if keep is None else f"AND {_kept(keep)}"} AND NOT EXISTS (
             SELECT 1 FROM events AS seen
             WHERE seen.dataset = '{DATASET}' AND seen.record_id = checked.record_id)"""
+
+
+def _kept(keep: tuple[str, ...]) -> str:
+    """SQL true for an event one of whose actors' countries (the country code, else the actor code's prefix, as
+    indicators/dyads.py reads it) is one of `keep`; never NULL."""
+    codes = ", ".join(sql_string(code) for code in keep)
+    return (f"coalesce(coalesce(actor1_country, left(actor1_code, 3)) IN ({codes}) "
+            f"OR coalesce(actor2_country, left(actor2_code, 3)) IN ({codes}), false)")
+
+
+def _count_kept_out(con, source: Readable, file_id: int, keep: tuple[str, ...]) -> int:
+    """Count the storable, not yet stored lines `keep` leaves out into `event_totals` (per event day, reporting
+    day and root flag: what volume-normalised series need); the number of such lines."""
+    event_date = gdelt.repaired_dates()["event_date"]
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE wl_kept_out AS
+        SELECT record_id, {event_date} AS event_date, date_trunc('day', date_added) AS date_added, is_root
+        FROM ({_checked_rows(source)}) AS checked
+        WHERE reject_reason IS NULL AND NOT {_kept(keep)} AND NOT EXISTS (
+            SELECT 1 FROM events AS seen WHERE seen.dataset = '{DATASET}' AND seen.record_id = checked.record_id)""")
+    con.execute("DELETE FROM event_totals WHERE file_id = ?", [file_id])
+    con.execute(f"""INSERT INTO event_totals SELECT '{DATASET}', {file_id}, event_date, date_added, is_root, count(*)
+        FROM (SELECT DISTINCT ON (record_id) * FROM wl_kept_out) GROUP BY ALL""")
+    lines = con.execute("SELECT count(*) FROM wl_kept_out").fetchall()[0][0]
+    con.execute("DROP TABLE wl_kept_out")
+    return lines
 
 
 class _FileIngest:
     """Ingest one file inside the caller's transaction."""
 
-    def __init__(self, store: Store, scan: FileScan) -> None:
+    def __init__(self, store: Store, scan: FileScan, max_lag_days: int | None,
+                 keep: tuple[str, ...] | None = None) -> None:
         self.con = store.con
         self.scan = scan
+        self.max_lag_days = max_lag_days
+        self.keep = keep
 
     def run(self, file_id: int) -> FileResult:
         with readable(self.con, self.scan, terminated=True) as source:  # GDELT ends every line with LF
@@ -79,23 +111,34 @@ class _FileIngest:
 
     def _run(self, source: Readable, file_id: int) -> FileResult:
         con = self.con
-        drop_reader_rejects(con)
+        kept_out = 0 if self.keep is None else _count_kept_out(con, source, file_id, self.keep)
+        drop_reader_rejects(con)  # (after the count above: its read leaves the reader's rejects too)
         con.execute("SET preserve_insertion_order = false")
-        inserted = con.execute(_insert_sql(source, file_id)).fetchall()[0][0]
+        inserted = con.execute(_insert_sql(source, file_id, self.keep)).fetchall()[0][0]
         refused = refused_lines(con, 61, GDELT_WIDTHS)
         early = source.early_rejects()
-        # Every line is inserted, empty, rejected early or refused by the reader, unless a check or a known
-        # id stopped it.
-        all_explained = inserted + len(source.blank_lines) + early.num_rows + refused.num_rows == source.lines
+        # Every line is inserted, kept out, empty, rejected early or refused by the reader, unless a check or a
+        # known id stopped it.
+        all_explained = (inserted + kept_out + len(source.blank_lines) + early.num_rows + refused.num_rows
+                         == source.lines)
         stored = inserted - self._drop_repeats_within_file(file_id)
         rejects = pa.concat_tables([refused, early, blank_rejects(source)])
         if not all_explained:
             rejects = pa.concat_tables([rejects, self._checked_rejects(source, refused)])
         rejects = rejects.sort_by("line")
         store_rejects(con, file_id, self.scan.path, rejects)
+        repaired, late = self._dating(file_id)
         return FileResult(path=str(self.scan.path), sha256=self.scan.sha256, status="ingested",
                           read=source.lines, stored=stored, rejected=rejects.num_rows,
-                          duplicate=source.lines - stored - rejects.num_rows, version=self._versions(file_id))
+                          duplicate=source.lines - stored - rejects.num_rows - kept_out,
+                          version=self._versions(file_id), repaired=repaired, late=late, kept_out=kept_out)
+
+    def _dating(self, file_id: int) -> tuple[int, int]:
+        """Of the rows this file stored: dates repaired, and late events (kept, left out of indicators)."""
+        late = "false" if self.max_lag_days is None else late_sql(self.max_lag_days)
+        row = self.con.execute(f"""SELECT count(event_date_original), count(*) FILTER (WHERE {late})
+                                   FROM events WHERE file_id = ?""", [file_id]).fetchall()[0]
+        return int(row[0]), int(row[1])
 
     def _drop_repeats_within_file(self, file_id: int) -> int:
         repeats = self.con.execute(
@@ -138,8 +181,9 @@ def _first_reject(store: Store, file_id: int) -> str:
     return f"; line {rows[0][0]}: {rows[0][1]}" if rows else ""
 
 
-def _write_file(store: Store, scan: FileScan, file_id: int) -> FileResult:
-    result = _FileIngest(store, scan).run(file_id)
+def _write_file(store: Store, scan: FileScan, file_id: int, max_lag_days: int | None,
+                keep: tuple[str, ...] | None = None) -> FileResult:
+    result = _FileIngest(store, scan, max_lag_days, keep).run(file_id)
     if _not_gdelt(result):
         raise SourceFileError(
             f"{scan.path}: not a GDELT event export: none of its {result.read:,} lines could be read "
@@ -147,6 +191,11 @@ def _write_file(store: Store, scan: FileScan, file_id: int) -> FileResult:
     return result
 
 
-def ingest_file(store: Store, path: Path, force: bool = False) -> FileResult:
-    """Ingest one GDELT export; an error for this file leaves the store as it was."""
-    return ingest_one(store, path, DATASET, FORMAT, _write_file, force)
+def ingest_file(store: Store, path: Path, force: bool = False,
+                max_lag_days: int | None = DEFAULT_MAX_LAG_DAYS, keep: tuple[str, ...] | None = None) -> FileResult:
+    """Ingest one GDELT export; an error for this file leaves the store as it was. `max_lag_days` only decides
+    which stored events the result counts as late (indicators/lag.py); every valid line is stored, unless `keep`
+    (actor country codes) is given: then only events involving one of them, the others counted in `event_totals`
+    (docs/monitor.md, "Keeping only what is watched")."""
+    return ingest_one(store, path, DATASET, FORMAT, partial(_write_file, max_lag_days=max_lag_days, keep=keep),
+                      force)

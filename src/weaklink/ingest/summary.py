@@ -19,6 +19,9 @@ class FileResult:
     version: str | None = None
     message: str | None = None
     seconds: float = 0.0
+    repaired: int = 0   # of the stored rows: event dates repaired on ingest (docs/ingest.md), original kept
+    late: int = 0       # of the stored rows: events dated over max_lag_days before they were reported (kept)
+    kept_out: int = 0   # valid lines not stored because they involve no watched actor (`keep="watched"`), counted
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -34,6 +37,9 @@ class Totals:
     stored: int = 0
     rejected: int = 0
     duplicate: int = 0
+    repaired: int = 0
+    late: int = 0
+    kept_out: int = 0
 
 
 @dataclass
@@ -44,7 +50,7 @@ class IngestSummary:
     def totals(self) -> Totals:
         totals = Totals(files=len(self.files))
         for result in self.files:
-            for name in ("read", "stored", "rejected", "duplicate"):
+            for name in ("read", "stored", "rejected", "duplicate", "repaired", "late", "kept_out"):
                 setattr(totals, name, getattr(totals, name) + getattr(result, name))
             status_count = {"ingested": "ingested", "skipped": "skipped", "error": "errors"}[result.status]
             setattr(totals, status_count, getattr(totals, status_count) + 1)

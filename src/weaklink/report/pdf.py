@@ -46,24 +46,28 @@ MAX_TIMEOUT = 3600.0
 PRINT_OPTIONS = {"printBackground": True, "preferCSSPageSize": True, "displayHeaderFooter": False}
 # Header and footer in the page margins: the title, the data's as-of date and "page N of M" (chromium fills the
 # pageNumber/totalPages spans itself). Every value put in them is escaped.
-_MARGIN_STYLE = ("font-family: 'DejaVu Serif', Georgia, serif; font-size: 7pt; color: #444; width: 100%; "
+_MARGIN_STYLE = ("font-family: 'DejaVu Serif', Georgia, 'Noto Sans CJK KR', serif; font-size: 7pt; color: #444; width: 100%; "
                  "margin: 0 14mm; display: flex; justify-content: space-between;")
 
 
-def header_footer(title: str | None, as_of: str | None) -> dict:
-    """Page.printToPDF options for a header with `title` and a footer with `as_of` and the page number."""
-    title_html = html_lib.escape(" ".join(str(title or "").split())[:160], quote=True)
-    as_of_html = html_lib.escape(str(as_of or ""), quote=True)
+def header_footer(title: str | None, as_of: str | None, lang: str = "en") -> dict:
+    """Page.printToPDF options for a header with `title` and a footer with `as_of` and the page number, in
+    `lang` (the as-of date written as that language writes dates)."""
+    from weaklink.report.i18n import _, day, using
+
+    with using(lang):
+        title_html = html_lib.escape(" ".join(str(title or "").split())[:160], quote=True)
+        as_of_html = html_lib.escape(_("Data as of %(day)s", day=day(as_of)), quote=True) if as_of else ""
+        page = html_lib.escape(_("Page %(page)s of %(pages)s", page="\0", pages="\1"), quote=True)
+    numbers = page.replace("\0", '<span class="pageNumber"></span>').replace("\1", '<span class="totalPages"></span>')
     return {"displayHeaderFooter": True,
             "headerTemplate": f'<div style="{_MARGIN_STYLE}"><span>{title_html}</span></div>',
-            "footerTemplate": (f'<div style="{_MARGIN_STYLE}"><span>{"Data as of " + as_of_html if as_of_html else ""}'
-                               '</span><span>Page <span class="pageNumber"></span> of <span class="totalPages">'
-                               '</span></span></div>')}
+            "footerTemplate": f'<div style="{_MARGIN_STYLE}"><span>{as_of_html}</span><span>{numbers}</span></div>'}
 ISOLATION_FLAGS = (
     "--headless", "--disable-gpu", "--remote-debugging-pipe", "--blink-settings=scriptEnabled=false",
     "--no-first-run", "--no-default-browser-check", "--disable-extensions", "--disable-default-apps",
     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-breakpad",
-    "--disable-domain-reliability", "--disable-client-side-phishing-detection", "--metrics-recording-only",
+    "--disable-domain-reliability", "--disable-crash-reporter", "--disable-client-side-phishing-detection", "--metrics-recording-only",
     "--mute-audio", "--deny-permission-prompts",
     "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>", "--host-resolver-rules=MAP * ~NOTFOUND",
 )
@@ -268,18 +272,35 @@ def _short_temp_parent() -> str:
     return "/tmp" if len(parent) > 36 and os.access("/tmp", os.W_OK) else parent
 
 
-def print_pdf(html: str, timeout: float | None = None, *, title: str | None = None, as_of: str | None = None) -> bytes:
+@contextlib.contextmanager
+def _profile_folder():
+    """A fresh temporary folder for chromium, always removed afterwards: a helper that outlived the killed group
+    (a crash reporter writing its report) gets a few tries' time before the last, error-raising removal."""
+    folder = Path(tempfile.mkdtemp(prefix=PROFILE_PREFIX, dir=_short_temp_parent()))
+    try:
+        yield folder
+    finally:
+        for _ in range(20):
+            shutil.rmtree(folder, ignore_errors=True)
+            if not folder.exists():
+                break
+            time.sleep(0.1)
+        if folder.exists():
+            shutil.rmtree(folder)
+
+
+def print_pdf(html: str, timeout: float | None = None, *, title: str | None = None, as_of: str | None = None,
+              lang: str = "en") -> bytes:
     """The PDF bytes of `html`, printed by an isolated headless chromium within `timeout` seconds; with `title`
     or `as_of`, every page gets a header (the title) and a footer (the as-of date and the page number)."""
     limit = timeout_seconds() if timeout is None else timeout
     binary = find_chromium()
-    with tempfile.TemporaryDirectory(prefix=PROFILE_PREFIX, dir=_short_temp_parent()) as tmp:
-        folder = Path(tmp)
+    with _profile_folder() as folder:
         page = folder / "page.html"
         page.write_text(html, encoding="utf-8")
         browser = _Browser(binary, folder, time.monotonic() + limit)
         try:
-            data = browser.print_page(page.as_uri(), header_footer(title, as_of) if title or as_of else None)
+            data = browser.print_page(page.as_uri(), header_footer(title, as_of, lang) if title or as_of else None)
         except _Timeout:
             raise PdfError(f"chromium did not print the PDF within {limit:g} s and was stopped; set "
                            f"{TIMEOUT_ENV}=SECONDS for a longer limit, or write HTML or Markdown instead") from None
@@ -291,6 +312,6 @@ def print_pdf(html: str, timeout: float | None = None, *, title: str | None = No
 
 
 def html_to_pdf(html: str, out: Path, timeout: float | None = None, *, title: str | None = None,
-                as_of: str | None = None) -> Path:
+                as_of: str | None = None, lang: str = "en") -> Path:
     """Print `html` to the PDF file `out` (written atomically: a failure leaves a previous `out` as it was)."""
-    return atomic_write_bytes(out, print_pdf(html, timeout, title=title, as_of=as_of))
+    return atomic_write_bytes(out, print_pdf(html, timeout, title=title, as_of=as_of, lang=lang))

@@ -17,7 +17,10 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from weaklink.errors import InvalidArgument
 from weaklink.fileio import atomic_write_bytes, atomic_write_text
+from weaklink.report import i18n
+from weaklink.report.i18n import _, day
 from weaklink.report.pdf import html_to_pdf
+from weaklink.report.words import component_word, kind_word, level_word, status_word
 
 # The page may load nothing but its own inline styles and embedded (data:) images; no script at all.
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:"
@@ -68,22 +71,22 @@ def _actors(value) -> str:
 
 def evidence_parts(item: dict) -> list[str]:
     """One evidence row as short readable parts; free text shortened at a word boundary, never mid-word."""
-    parts = [fmt(item[k]) for k in ("date",) if item.get(k)]
+    parts = [day(item[k]) for k in ("date",) if item.get(k)]
     if item.get("actors"):
         parts.append(_actors(item["actors"]))
     if item.get("kind") and item["kind"] != "other":
-        parts.append(plain(item["kind"]))
+        parts.append(kind_word(item["kind"]))
     parts += [shorten(item[k], 160) for k in ("decision", "title") if item.get(k)]
     if item.get("description"):
         parts.append(shorten(item["description"], 240))
-    votes = [f"{k} voted {fmt(item[k])}" for k in ("CHN", "RUS") if item.get(k)]
+    votes = [_("%(state)s voted %(vote)s", state=k, vote=fmt(item[k])) for k in ("CHN", "RUS") if item.get(k)]
     if votes:
         parts.append(", ".join(votes))
     if item.get("window_mean") is not None and item.get("baseline_mean") is not None:
-        parts.append(f"{fmt(float(item['window_mean']))} per period in the window against "
-                     f"{fmt(float(item['baseline_mean']))} in the baseline")
+        parts.append(_("%(window)s per period in the window against %(baseline)s in the baseline",
+                       window=fmt(float(item["window_mean"])), baseline=fmt(float(item["baseline_mean"]))))
     if item.get("url"):
-        parts.append(f"url: {fmt(item['url'])}")
+        parts.append(_("url: %(url)s", url=fmt(item["url"])))
     return parts
 
 
@@ -108,19 +111,32 @@ def png_data_uri(encoded) -> str:
     return f"data:image/png;base64,{encoded}" if isinstance(encoded, str) and BASE64.fullmatch(encoded) else ""
 
 
-def html_environment() -> Environment:
-    """The Jinja environment for every HTML page: autoescape always on, whatever the template's name."""
+def html_environment(lang: str = i18n.SOURCE_LANGUAGE) -> Environment:
+    """The Jinja environment for every HTML page: autoescape always on, whatever the template's name; the
+    i18n extension with `lang`'s catalogue installed (new-style gettext: `_("... %(name)s", name=value)`, the
+    values escaped, the catalogue's text trusted)."""
     env = Environment(loader=PackageLoader("weaklink.report", "templates"), autoescape=True,
-                      undefined=StrictUndefined)
+                      undefined=StrictUndefined, extensions=["jinja2.ext.i18n"])
+    env.install_gettext_translations(i18n.translations(lang), newstyle=True)
     env.tests["web_url"] = is_web_url
     env.globals.update(fmt=fmt, evidence_line=evidence_line, png_data_uri=png_data_uri, csp=CSP, plain=plain,
-                       shorten=shorten)
+                       shorten=shorten, day=day, status_word=status_word, kind_word=kind_word,
+                       level_word=level_word, component_word=component_word, lang=lang)
     env.filters.update(plain=plain, fmt=fmt)
     return env
 
 
+def data_language(data: dict) -> str:
+    """The language the briefing's data were written in (`data["lang"]`, set by `brief_data` from a checked
+    language); data without it, or with a value that names no catalogue, render in English."""
+    lang = data.get("lang")
+    return lang if isinstance(lang, str) and lang in i18n.available() else i18n.SOURCE_LANGUAGE
+
+
 def to_html(data: dict) -> str:
-    return html_environment().get_template("brief.html.j2").render(b=data)
+    lang = data_language(data)
+    with i18n.using(lang):
+        return html_environment(lang).get_template("brief.html.j2").render(b=data)
 
 
 def md(value) -> str:
@@ -148,94 +164,115 @@ def _markdown_figures(data: dict, figure_dir: Path) -> list[str]:
     for n, figure in enumerate(data["figures"], start=1):
         name = _figure_name(figure, n)
         png = b"" if figure.get("empty") else _figure_bytes(figure)
+        label = _("Figure %(n)s. %(title)s", n=n, title=md(figure["title"]))
         if png:
             atomic_write_bytes(figure_dir / name, png)
-            lines += [f"![Figure {n}. {md(figure['title'])}]({quote(figure_dir.name)}/{quote(name)})", ""]
+            lines += [f"![{label}]({quote(figure_dir.name)}/{quote(name)})", ""]
         sources = ", ".join(md(s) for s in figure["sources"])
-        lines += [f"*Figure {n}. {md(figure['title'])}.* {md(figure['caption'])} Sources: {sources}.", ""]
+        lines += [f"*{label}.* {md(figure['caption'])} " + _("Sources: %(sources)s.", sources=sources), ""]
     return lines
-
-
-def _status(value) -> str:
-    return {"not_seen": "not seen", "no_data": "without data"}.get(value, fmt(value))
-
-
-NONE_QUIET = ("none: every scenario in the watch file has at least one signpost seen or emerging. Scenarios share "
-              "signposts, so more than one can trigger at once")
 
 
 def _md_implications(data: dict) -> list[str]:
     lines = []
     for sc in data["implications"]["triggered"]:
         moved = "; ".join(f"{md(s['question'])} ({md(s['status'])})" for s in sc["signposts"])
-        lines += [f"**{md(sc['title'])}** ({len(sc['signposts'])} of its {sc['total']} signposts seen or emerging): "
-                  f"{moved}.", ""]
-        lines += [f"- {md(line)}" for line in sc["implications"]] or ["The watch file gives no implication for this "
-                                                                      "scenario."]
+        lines += [f"**{md(sc['title'])}** " + _("(%(moved)s of its %(total)s signposts seen or emerging):",
+                                                 moved=len(sc["signposts"]), total=sc["total"]) + f" {moved}.", ""]
+        lines += [f"- {md(line)}" for line in sc["implications"]] or [
+            _("The watch file gives no implication for this scenario.")]
         lines.append("")
     if not data["implications"]["triggered"]:
-        lines += ["No scenario has a signpost seen or emerging.", ""]
-    quiet = "; ".join(f"{md(sc['title'])} ({sc['measured']} of its {sc['total']} signposts have data)"
-                      for sc in data["implications"]["quiet"])
-    quiet = quiet or NONE_QUIET
-    lines += [f"*Did not trigger* (no signpost seen or emerging): {quiet}.", ""]
+        lines += [_("No scenario has a signpost seen or emerging."), ""]
+    quiet = "; ".join(_("%(title)s (%(measured)s of its %(total)s signposts have data)", title=md(sc["title"]),
+                        measured=sc["measured"], total=sc["total"]) for sc in data["implications"]["quiet"])
+    quiet = quiet or _("none: every scenario in the watch file has at least one signpost seen or emerging. "
+                       "Scenarios share signposts, so more than one can trigger at once.").rstrip(".")
+    lines += ["*" + _("Did not trigger") + "* " + _("(no signpost seen or emerging):") + f" {quiet}.", ""]
     return lines
 
 
+def _md_language_note(data: dict) -> list[str]:
+    if data_language(data) == i18n.SOURCE_LANGUAGE:
+        return []
+    note = _("Quoted text (event descriptions, evidence, sources) and the evaluator's technical notes (what the data "
+             "show, method details) are shown in English, as recorded.")
+    if data.get("untranslated"):
+        note += " " + _("The watch file gives no translation for %(count)s of its texts (signpost questions, names, "
+                        "implications); they are shown in English.", count=len(data["untranslated"]))
+    return [f"> {note}", ""]
+
+
 def _md_main(data: dict, figure_dir: Path) -> list[str]:
-    vintage = "; ".join(f"{md(v['dataset'])} {md(v['first'])} to {md(v['last'])}" for v in data["sources"]["vintage"])
-    lines = [f"# {md(data['title'])}", "", f"weaklink briefing; data as of **{md(data['as_of'])}**; period "
-             f"{md(data['window']['since'])} to {md(data['window']['until'])}. Data vintage: {vintage}.", "",
-             "## Bottom line up front", "", *[f"- {md(s)}" for s in data["bluf"]], "",
-             "*How to read the numbers.* " + " ".join(md(line) for line in data["legend"]), "",
-             "## What it means for the reader", ""]
-    lines += _md_implications(data) + ["## Figures", ""] + _markdown_figures(data, figure_dir)
-    lines += ["## Commitment and centrality", "", "| member | commitment | 95% interval | chance it is the lowest | "
-              "centrality |", "|---|---|---|---|---|"]
+    vintage = "; ".join(_("%(dataset)s %(first)s to %(last)s", dataset=md(v["dataset"]), first=md(day(v["first"])),
+                          last=md(day(v["last"]))) for v in data["sources"]["vintage"])
+    lines = [f"# {md(data['title'])}", "",
+             _("weaklink briefing; data as of **%(as_of)s**; period %(since)s to %(until)s. Data vintage: %(vintage)s.",
+               as_of=md(day(data["as_of"])), since=md(day(data["window"]["since"])),
+               until=md(day(data["window"]["until"])), vintage=vintage), "", *_md_language_note(data),
+             "## " + _("Bottom line up front"), "", *[f"- {md(s)}" for s in data["bluf"]], "",
+             "*" + _("How to read the numbers.") + "* " + " ".join(md(line) for line in data["legend"]), "",
+             "## " + _("What it means for the reader"), ""]
+    lines += _md_implications(data) + ["## " + _("Figures"), ""] + _markdown_figures(data, figure_dir)
+    lines += ["## " + _("Commitment and centrality"), "",
+              "| " + " | ".join([_("member"), _("commitment"), _("95%% interval"), _("chance it is the lowest"),
+                                 _("centrality")]) + " |", "|---|---|---|---|---|"]
     lines += [f"| {md(m['actor'])} | {md(m['commitment'])} | {md(m['low'])}–{md(m['high'])} | {md(m['p_weakest'])} | "
               f"{md(m['centrality'])} |" for m in data["weakest"]["members"]]
-    lines += ["", md(data["weakest"]["summary"]), "", "## Signpost board", "",
-              "| signpost | status | since | what the data show |", "|---|---|---|---|"]
-    lines += [f"| {md(s['question'])} | {md(_status(s['status']))} | {md(s['since'] or '—')} | "
+    lines += ["", md(data["weakest"]["summary"]), "", "## " + _("Signpost board"), "",
+              "| " + " | ".join([_("signpost"), _("status"), _("since"), _("what the data show")]) + " |",
+              "|---|---|---|---|"]
+    lines += [f"| {md(s['question'])} | {md(status_word(s['status']))} | {md(day(s['since']))} | "
               f"{md(shorten(plain(s['detail']), 120))} |" for s in data["signposts"]]
-    lines += ["", "## Competing hypotheses", "", "| hypothesis | inconsistency (lower leads) | posterior |", "|---|---|---|"]
+    lines += ["", "## " + _("Competing hypotheses"), "",
+              "| " + " | ".join([_("hypothesis"), _("inconsistency (lower leads)"), _("posterior")]) + " |",
+              "|---|---|---|"]
+    leads = _("(leads)")
     lines += [f"| {'**' if h['id'] in data['ach']['leaders'] else ''}{md(h['id'])} {md(h['title'])}"
-              f"{'** (leads)' if h['id'] in data['ach']['leaders'] else ''}: {md(data['statements'].get(h['id']) or '')} | "
-              f"{md(h['inconsistency'])} | {md(h['posterior'])} |" for h in data["ach"]["hypotheses"]]
-    return lines + ["", "The full matrix is in the appendix.", ""]
+              f"{'** ' + leads if h['id'] in data['ach']['leaders'] else ''}: "
+              f"{md(data['statements'].get(h['id']) or '')} | {md(h['inconsistency'])} | {md(h['posterior'])} |"
+              for h in data["ach"]["hypotheses"]]
+    return lines + ["", _("The full matrix is in the appendix."), ""]
 
 
-def _md_appendix(data: dict) -> list[str]:
+def _md_method(data: dict) -> list[str]:
     ach, hypotheses = data["ach"], [h["id"] for h in data["ach"]["hypotheses"]]
-    lines = ["## Appendix", "", "Method notes, all the evidence, alerts and events behind the pages above, and the "
-             "data's provenance. Full provenance: weaklink sources.", "", "## Method notes", "",
-             md(data["weakest"]["summary"]), "", "| pair | tie strength | interval | left out |", "|---|---|---|---|"]
+    lines = ["## " + _("Method notes"), "", md(data["weakest"]["summary"]), "",
+             "| " + " | ".join([_("pair"), _("tie strength"), _("interval"), _("left out")]) + " |", "|---|---|---|---|"]
     lines += [f"| {md(d['dyad'])} | {md(d['tie_strength'])} | {md(d['low'])}–{md(d['high'])} | "
-              + md("; ".join(f"{c}: {plain(why)}" for c, why in d["missing"].items())) + " |"
+              + md("; ".join(f"{component_word(c)}: {plain(why)}" for c, why in d["missing"].items())) + " |"
               for d in data["weakest"]["components"]]
-    lines += ["", "| evidence | weight | " + " | ".join(map(md, hypotheses)) + " | basis |",
+    lines += ["", "| " + " | ".join([_("evidence"), _("weight"), *map(md, hypotheses), _("basis")]) + " |",
               "|---|---|" + "---|" * len(hypotheses) + "---|"]
     lines += [f"| {md(e['id'])} {md(e['title'])} | {md(e['weight'])} | "
               + " | ".join(md(e["ratings"].get(h)) for h in hypotheses) + f" | {md(plain(e['basis']))} |"
               for e in ach["evidence"]]
-    for label, key in (("Heuer inconsistency", "inconsistency"), ("Posterior", "posterior")):
+    for label, key in ((_("Heuer inconsistency"), "inconsistency"), (_("Posterior"), "posterior")):
         lines.append(f"| **{label}** | | " + " | ".join(md(h[key]) for h in ach["hypotheses"]) + " | |")
-    lines += [""] + [f"- Left out: {md(e['id'])} {md(e['title'])}: {md(plain(e['reason']))}" for e in ach["excluded"]]
-    lines += ["", "## Signpost evidence", ""]
+    return lines + [""] + [_("- Left out: %(id)s %(title)s: %(reason)s", id=md(e["id"]), title=md(e["title"]),
+                              reason=md(plain(e["reason"]))) for e in ach["excluded"]]
+
+
+def _md_appendix(data: dict) -> list[str]:
+    lines = ["## " + _("Appendix"), "", _("Method notes, all the evidence, alerts and events behind the pages above, "
+                                          "and the data's provenance. Full provenance: weaklink sources."), ""]
+    lines += _md_method(data) + ["", "## " + _("Signpost evidence"), ""]
     for s in data["signposts"]:
-        lines += [f"- **{md(s['question'])}** ({md(_status(s['status']))}): {md(plain(s['detail']))}"]
+        lines += [f"- **{md(s['question'])}** ({md(status_word(s['status']))}): {md(plain(s['detail']))}"]
         lines += [f"  - {md(evidence_line(e))}" for e in s["evidence"]]
-    lines += ["", "## Change alerts and the events behind them", ""]
+    lines += ["", "## " + _("Change alerts and the events behind them"), ""]
     lines += [f"- {md(a['period'])}: {md(plain(a['explanation']))}" for a in data["alerts"]] or [
-        "No change point or anomaly on the watched pairs in this window."]
-    lines += ["", "## Curated events in the period", ""]
-    lines += [f"- {md(t['date'])} {md(plain(t['kind']))} ({md(plain(t['actors']))}, {md(plain(t['level']))}): "
-              f"{md(t['description'])} Sources: {md(t['sources'])}" for t in data["timeline"]] or [
-        "No curated entry in this window."]
-    lines += ["", "## Sources and provenance", ""]
-    lines += [f"- {md(f['dataset'])}: {md(f['file'])} (sha256 {md(f['short'])}, {md(format(f['rows'], ','))} rows, "
-              f"ingested {md(f['ingested'])})" for f in data["sources"]["files"]]
-    lines += ["", "Full paths, hashes and counts: weaklink sources.", ""]
+        _("No change point or anomaly on the watched pairs in this window.")]
+    lines += ["", "## " + _("Curated events in the period"), ""]
+    lines += [f"- {md(day(t['date']))} {md(kind_word(t['kind']))} ({md(plain(t['actors']))}, "
+              f"{md(level_word(t['level']))}): {md(t['description'])} "
+              + _("Sources: %(sources)s", sources=md(t["sources"])) for t in data["timeline"]] or [
+        _("No curated entry in this window.")]
+    lines += ["", "## " + _("Sources and provenance"), ""]
+    lines += [f"- {md(f['dataset'])}: " + _("%(file)s (sha256 %(short)s, %(rows)s rows, ingested %(day)s)",
+                                            file=md(f["file"]), short=md(f["short"]), rows=md(format(f["rows"], ",")),
+                                            day=md(day(f["ingested"]))) for f in data["sources"]["files"]]
+    lines += ["", _("Full paths, hashes and counts: weaklink sources."), ""]
     return lines + [*[f"- **{md(d)}**: {md(c)}" for d, c in data["sources"]["citations"].items()], ""]
 
 
@@ -243,16 +280,19 @@ def to_markdown(data: dict, figure_dir: Path) -> str:
     """Markdown for pasting, with the HTML's sections; figures are written as PNG files into `figure_dir`.
     Every value is escaped."""
     figure_dir.mkdir(parents=True, exist_ok=True)
-    return "\n".join(_md_main(data, figure_dir) + _md_appendix(data))
+    with i18n.using(data_language(data)):
+        return "\n".join(_md_main(data, figure_dir) + _md_appendix(data))
 
 
 def write(data: dict, out: Path) -> Path:
-    """Write the briefing to `out` (.html, .md or .pdf), atomically: a failure leaves a previous file as it was."""
+    """Write the briefing to `out` (.html, .md or .pdf), atomically: a failure leaves a previous file as it was.
+    The words are in the language the data were written in (`data["lang"]`)."""
     suffix = out.suffix.lower()
     if suffix in (".html", ".htm"):
         return atomic_write_text(out, to_html(data))
     if suffix == ".md":
         return atomic_write_text(out, to_markdown(data, out.with_name(out.stem + "_figures")))
     if suffix == ".pdf":
-        return html_to_pdf(to_html(data), out, title=fmt(data.get("title")), as_of=fmt(data.get("as_of")))
+        return html_to_pdf(to_html(data), out, title=fmt(data.get("title")), as_of=fmt(data.get("as_of")),
+                           lang=data_language(data))
     raise InvalidArgument(f"unknown briefing format {suffix!r}: use .html, .md or .pdf")

@@ -128,7 +128,7 @@ def _participants(wl, events: ibis.Table, actors: list[str], side: str) -> ibis.
 
 
 def _event_rows(wl, rule: EventRule, since: date, until: date) -> ibis.Table:
-    events = wl.store.table("events")
+    events = wl.events()
     rows = events.filter(events.dataset.isin(rule.datasets), events.event_date >= since, events.event_date <= until)
     conditions = [_participants(wl, rows, [a], "any") for a in rule.actors_all]
     if rule.actors_any:

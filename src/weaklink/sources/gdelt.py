@@ -88,6 +88,21 @@ CODE_RULES = {"[01]": "must be 0 or 1", "[1-4]": "must be 1, 2, 3 or 4", "[0-5]"
 EVENT_DATE = "TRY_CAST(try_strptime(c01, '%Y%m%d') AS DATE)"
 DATE_ADDED = ("CASE WHEN is_v2 THEN try_strptime(c59, '%Y%m%d%H%M%S') "
               "ELSE try_strptime(c56, '%Y%m%d') END")
+# GDELT's dating error around New Year 2020 (docs/ingest.md): events added from 2019-12-31 to 2020-01-05 whose
+# event date lies exactly a century early. Over the typed columns `event_date` and `date_added`.
+CENTURY_WINDOW = ("2019-12-31", "2020-01-05")
+CENTURY_ERROR = (f"CAST(date_added AS DATE) BETWEEN DATE '{CENTURY_WINDOW[0]}' AND DATE '{CENTURY_WINDOW[1]}' "
+                 "AND year(event_date) = year(date_added) - 100")
+
+
+def repaired_dates() -> dict[str, str]:
+    """SQL for the stored `event_date` (repaired where GDELT's dating error applies) and `event_date_original`
+    (the date as given, only where repaired), over the typed columns."""
+    return {"event_date": f"CASE WHEN {CENTURY_ERROR} THEN CAST(event_date + INTERVAL 100 YEAR AS DATE) "
+                          "ELSE event_date END",
+            "event_date_original": f"CASE WHEN {CENTURY_ERROR} THEN event_date END"}
+
+
 FIELD_COUNT = "(" + " + ".join(f"({c} IS NOT NULL)::INTEGER" for c in RAW) + ")"
 
 

@@ -8,7 +8,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from weaklink.errors import StoreError
@@ -26,11 +25,20 @@ def resolve_store_url(url: str | None = None) -> str:
     return url or os.environ.get(STORE_ENV) or DEFAULT_STORE
 
 
+MEMORY = ":memory:"
+
+
 def duckdb_path(url: str) -> str:
-    """The file path of a DuckDB URL (`duckdb:///abs/path`, `duckdb://rel/path`, or a bare path)."""
+    """The file path a store URL names (docs/store.md, "Store URLs"): everything after `duckdb://` is the path.
+
+    `duckdb://rel/path.duckdb` is relative to the working directory; `duckdb:///abs/path.duckdb` is absolute, and
+    so is SQLAlchemy's spelling `duckdb:////abs/path.duckdb` (leading slashes count once); `duckdb://`,
+    `duckdb://:memory:` and `duckdb:///:memory:` are in memory. Anything without `://` is a plain path."""
     if url.startswith("duckdb://"):
         path = url[len("duckdb://"):]
-        return path or ":memory:"
+        if path.lstrip("/") in ("", MEMORY):
+            return MEMORY
+        return "/" + path.lstrip("/") if path.startswith("/") else path
     if "://" in url:
         scheme = url.split("://", 1)[0]
         raise StoreError(
@@ -38,6 +46,19 @@ def duckdb_path(url: str) -> str:
             "or a plain file path"
         )
     return url
+
+
+def _check_new_root_folder(url: str, path: str) -> None:
+    """Refuse a new store named by a URL at the root of the file system, or in a folder there that does not exist:
+    with three slashes, `duckdb:///myproject/x.duckdb` is the absolute /myproject/x.duckdb, rarely what was meant."""
+    parts = Path(path).parts
+    if not url.startswith("duckdb://") or parts[0] != "/":
+        return
+    if len(parts) == 2 or not Path("/", parts[1]).is_dir():
+        relative = "/".join(parts[1:])
+        where = "the root folder" if len(parts) == 2 else f"the folder /{parts[1]}, which does not exist"
+        raise StoreError(f"{url} names the absolute path {path}, in {where}; for a path relative to the working "
+                         f"directory write duckdb://{relative} or just {relative}")
 
 
 @dataclass
@@ -79,11 +100,13 @@ def open_store(url: str | None = None, *, create: bool = True, read_only: bool =
     """
     url = resolve_store_url(url)
     path = duckdb_path(url)
-    read_only = read_only and path != ":memory:"
-    if path != ":memory:":
+    read_only = read_only and path != MEMORY
+    if path != MEMORY:
         file = Path(path)
         if (read_only or not create) and not file.exists():
             raise StoreError(f"no store at {file}: run `weaklink init` or `weaklink demo` first, or pass --store")
+        if not read_only and not file.exists():
+            _check_new_root_folder(url, path)
         if not read_only:
             file.parent.mkdir(parents=True, exist_ok=True)
     con = _connect(path, read_only, wait, on_wait)

@@ -166,6 +166,113 @@ def _signpost_history(con: duckdb.DuckDBPyConnection) -> None:
         )""")
 
 
+@migration(5, "speech session, speaker, post and predecessor on documents")
+def _speech_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """UN General Debate speeches (docs/ungdc.md): `session` (UNGA session number), `speaker` and `speaker_post`
+    (from the corpus's speakers file; NULL where it names none), `predecessor` (the former state or seat holder
+    behind a code filed under today's state, e.g. "the USSR (SUN)" for RUS before 1992). NULL for other documents."""
+    for column, sql_type in [("session", "INTEGER"), ("speaker", "VARCHAR"), ("speaker_post", "VARCHAR"),
+                             ("predecessor", "VARCHAR")]:
+        con.execute(f"ALTER TABLE documents ADD COLUMN {column} {sql_type}")
+
+
+@migration(6, "document text statistics")
+def _text_stats(con: duckdb.DuckDBPyConnection) -> None:
+    """Per document (and per actor it names, and per framing term it uses) the counts the rhetoric series,
+    framing trends and tie strength read (text/stats.py); `lexicon` hashes the watch-file parts used, so a
+    changed lexicon is recomputed (docs/rhetoric.md)."""
+    con.execute("""
+        CREATE TABLE doc_text_stats (
+            doc_id INTEGER PRIMARY KEY,
+            lexicon VARCHAR NOT NULL,       -- text.stats.lexicon_fingerprint of the watch file used
+            words INTEGER NOT NULL,
+            sentences INTEGER NOT NULL
+        )""")
+    con.execute("""
+        CREATE TABLE doc_actor_stats (
+            doc_id INTEGER NOT NULL,
+            actor VARCHAR NOT NULL,
+            mentions INTEGER NOT NULL,          -- names, demonyms and metonyms
+            names INTEGER NOT NULL,             -- names and abbreviations only
+            sentences_naming INTEGER NOT NULL,
+            sentences_warm INTEGER NOT NULL,    -- of those: more warm than hostile words (negated left out)
+            sentences_hostile INTEGER NOT NULL, -- more hostile than warm words
+            warm_terms INTEGER NOT NULL,        -- warm words in the sentences naming the actor
+            hostile_terms INTEGER NOT NULL
+        )""")
+    con.execute("""
+        CREATE TABLE doc_term_stats (
+            doc_id INTEGER NOT NULL,
+            term_group VARCHAR NOT NULL,        -- relationship or stance
+            term VARCHAR NOT NULL,
+            count INTEGER NOT NULL
+        )""")
+
+
+@migration(7, "GDELT dates repaired, with the original kept")
+def _repaired_dates(con: duckdb.DuckDBPyConnection) -> None:
+    """`event_date_original`: the event date as the source gave it, where weaklink repaired it (NULL otherwise);
+    rows already stored that fall under GDELT's dating error are repaired now (docs/ingest.md)."""
+    from weaklink.sources.gdelt import CENTURY_ERROR
+
+    con.execute("ALTER TABLE events ADD COLUMN event_date_original DATE")
+    con.execute(f"""UPDATE events SET event_date_original = event_date,
+                        event_date = CAST(event_date + INTERVAL 100 YEAR AS DATE)
+                    WHERE dataset = 'gdelt' AND {CENTURY_ERROR}""")
+
+
+@migration(8, "downloads, monitor state, notification log and kept-out event totals")
+def _monitor(con: duckdb.DuckDBPyConnection) -> None:
+    """What `weaklink update` fetched (or failed to, and why), the monitor's last view of each subject, and
+    every notification per channel (docs/monitor.md)."""
+    con.execute("""
+        CREATE TABLE fetches (
+            source VARCHAR NOT NULL,        -- gdelt-v1, gdelt-v2, feed
+            url VARCHAR NOT NULL,
+            name VARCHAR,
+            size_bytes BIGINT,
+            md5 VARCHAR,
+            status VARCHAR NOT NULL,        -- stored, failed
+            reason VARCHAR,
+            file_id INTEGER,
+            attempts INTEGER NOT NULL DEFAULT 1,
+            updated_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            PRIMARY KEY (source, url)
+        )""")
+    con.execute("""
+        CREATE TABLE monitor_state (
+            subject VARCHAR PRIMARY KEY,    -- signpost:<id>, weakest:<bloc>, ach:leaders, alert:<key>
+            value VARCHAR,
+            as_of DATE,
+            updated_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+        )""")
+    con.execute("""
+        CREATE TABLE notifications (
+            change_key VARCHAR NOT NULL,
+            channel VARCHAR NOT NULL,
+            subject VARCHAR NOT NULL,
+            payload JSON NOT NULL,
+            status VARCHAR NOT NULL,        -- pending, sent
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error VARCHAR,
+            created_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            sent_at TIMESTAMP,
+            PRIMARY KEY (change_key, channel)
+        )""")
+    # `--keep watched`: events not stored because they involve no watched actor, counted per file, day, reporting
+    # day and root flag, so that volume-normalised series equal those of a full store (docs/monitor.md).
+    con.execute("""
+        CREATE TABLE event_totals (
+            dataset VARCHAR NOT NULL,
+            file_id INTEGER NOT NULL,
+            event_date DATE,
+            date_added TIMESTAMP,           -- the reporting day (for the late-event rule, indicators/lag.py)
+            is_root BOOLEAN,
+            events BIGINT NOT NULL
+        )""")
+    con.execute("ALTER TABLE provenance ADD COLUMN rows_kept_out BIGINT NOT NULL DEFAULT 0")
+
+
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     con.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
         version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP DEFAULT current_timestamp)""")

@@ -70,20 +70,8 @@ NOT_LETTERS_ABOVE_ASCII = [(0x80, 0xBF), (0xD7, 0xD7), (0xF7, 0xF7), (0x2000, 0x
                            (0xFE30, 0xFE4F), (0xFF00, 0xFF0F), (0xFF1A, 0xFF20), (0xFF3B, 0xFF40), (0xFF5B, 0xFF65)]
 
 
-def word_chars(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """Per character: is it part of a word (letter or digit), and is it a letter. Vectorised over code points:
-    ASCII by table; above ASCII, everything but punctuation and symbol blocks counts as a letter."""
-    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    ascii_part = points < 128
-    word = np.where(ascii_part, ASCII_WORD[np.minimum(points, 127)], True)
-    for low, high in NOT_LETTERS_ABOVE_ASCII:
-        word &= ~((points >= low) & (points <= high))
-    digit = (points >= 48) & (points <= 57)
-    return word, word & ~digit
-
-
 class Matcher:
-    """All entries of a lexicon in two automata (capitals-only, and case-insensitive)."""
+    """All entries of a lexicon in Aho-Corasick automata (capitals-only or case-insensitive; Latin or not)."""
 
     def __init__(self, entries: list[Entry]) -> None:
         self.entries = entries
@@ -91,18 +79,24 @@ class Matcher:
         self.stem_length = np.array([len(e.stem) for e in entries] or [0])
         self.star = np.array([e.star for e in entries] or [False])
         self.bounded = np.array([e.bounded for e in entries] or [False])
-        self.automata, slots = {}, []
+        # One automaton per (capitals-only, script): Latin stems in one, others (CJK, Cyrillic, Hangul) in
+        # another, which runs only on texts holding one of its stems' first characters (3x faster on English).
+        self.automata, self.gates, slots = {}, {}, []
         for sensitive in (True, False):
-            automaton, by_stem = ahocorasick.Automaton(), {}
-            for index, entry in enumerate(entries):
-                if entry.case_sensitive == sensitive:
-                    by_stem.setdefault(entry.stem, []).append(index)
-            for stem, indices in by_stem.items():
-                automaton.add_word(stem, len(slots))
-                slots.append(indices)
-            if len(automaton):
-                automaton.make_automaton()
-                self.automata[sensitive] = automaton
+            for latin in (True, False):
+                automaton, by_stem = ahocorasick.Automaton(), {}
+                for index, entry in enumerate(entries):
+                    if entry.case_sensitive == sensitive and _latin(entry.stem) == latin:
+                        by_stem.setdefault(entry.stem, []).append(index)
+                for stem, indices in by_stem.items():
+                    automaton.add_word(stem, len(slots))
+                    slots.append(indices)
+                if len(automaton):
+                    automaton.make_automaton()
+                    self.automata[sensitive, latin] = automaton
+                    firsts = sorted({s[0] for s in by_stem})
+                    self.gates[sensitive, latin] = None if latin else re.compile(
+                        "[" + "".join(re.escape(c) for c in firsts) + "]")
         # A slot is one stem; several entries may share it (an exclusion that is also a framing term).
         self.slot_size = np.array([len(s) for s in slots] or [1])
         self.slot_offset = np.concatenate(([0], np.cumsum(self.slot_size)[:-1]))
@@ -110,9 +104,14 @@ class Matcher:
 
     def _candidates(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(end position, entry index) of every raw match, from both automata."""
-        pairs = []
-        for sensitive, automaton in self.automata.items():
-            pairs += automaton.iter(text if sensitive else _lower(text))
+        pairs, lowered = [], None
+        for (sensitive, latin), automaton in self.automata.items():
+            if not sensitive and lowered is None:
+                lowered = _lower(text)
+            target = text if sensitive else lowered
+            gate = self.gates[sensitive, latin]
+            if gate is None or gate.search(target):
+                pairs += automaton.iter(target)
         if not pairs:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         found = np.array(pairs, dtype=np.int64)
@@ -134,11 +133,15 @@ class Matcher:
         if not len(ends):
             empty = np.zeros(0, dtype=np.int64)
             return text, empty, empty, empty
-        word, letter = word_chars(text)
+        points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
         starts = ends - self.stem_length[index]
-        ends = np.where(self.star[index], _next_break(letter, ends, len(text)), ends)
-        padded = np.concatenate(([False], word, [False]))
-        keep = ~self.bounded[index] | (~padded[starts] & ~padded[ends + 1])
+        star = self.star[index]
+        if star.any():
+            ends = ends.copy()
+            ends[star] = _next_break(points, ends[star])
+        before = np.where(starts > 0, _is_word(points[np.maximum(starts - 1, 0)]), False)
+        after = np.where(ends < len(points), _is_word(points[np.minimum(ends, len(points) - 1)]), False)
+        keep = ~self.bounded[index] | (~before & ~after)
         starts, ends, index = starts[keep], ends[keep], index[keep]
         group = self.group[index]
         order = np.lexsort((starts - ends, starts, group))
@@ -154,13 +157,32 @@ class Matcher:
                 for a, b, i in zip(starts.tolist(), ends.tolist(), index.tolist())]
 
 
-def _next_break(letter: np.ndarray, ends: np.ndarray, length: int) -> np.ndarray:
-    """For each end, the position of the first non-letter at or after it (the text's end if none)."""
-    not_letter = np.flatnonzero(~letter)
-    if not len(not_letter):
-        return np.full(len(ends), length)
-    found = np.searchsorted(not_letter, ends)
-    return np.where(found < len(not_letter), not_letter[np.minimum(found, len(not_letter) - 1)], length)
+def _is_word(points: np.ndarray) -> np.ndarray:
+    """Whether each code point is part of a word (letter or digit): ASCII by table; above ASCII, everything
+    but punctuation and symbol blocks counts as a letter. Only gathered positions are classified."""
+    word = np.where(points < 128, ASCII_WORD[np.minimum(points, 127)], True)
+    for low, high in NOT_LETTERS_ABOVE_ASCII:
+        word &= ~((points >= low) & (points <= high))
+    return word
+
+
+LOOKAHEAD = 64  # a starred alias's word may run this many letters past its stem
+
+
+def _next_break(points: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """For each end, the position of the first non-letter at or after it (the text's end if none), looking
+    at most LOOKAHEAD characters ahead; only the few starred hits are classified, never the whole text."""
+    at = ends[:, None] + np.arange(LOOKAHEAD)
+    inside = at < len(points)
+    window = points[np.minimum(at, max(len(points) - 1, 0))] if len(points) else np.zeros(at.shape, np.uint32)
+    digit = (window >= 48) & (window <= 57)
+    letter = _is_word(window) & ~digit & inside
+    return np.where(letter.all(axis=1), np.minimum(ends + LOOKAHEAD, len(points)), ends + np.argmin(letter, axis=1))
+
+
+def _latin(stem: str) -> bool:
+    """Whether every character of a stem is Latin (up to U+024F) or general punctuation (’, –)."""
+    return all(ord(c) < 0x250 or 0x2000 <= ord(c) <= 0x206F for c in stem)
 
 
 def _greedy(starts: list[int], ends: list[int], groups: list[int]) -> list[int]:

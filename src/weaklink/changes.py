@@ -49,7 +49,7 @@ def _runs(values: np.ndarray) -> list[np.ndarray]:
 
 def support_by_period(wl, a: str, b: str, freq: str) -> dict[date, dict]:
     """Per period: the dyad's events and the distinct articles they were coded from (docs/cohesion.md)."""
-    window = in_window(wl.store.table("events"), None, None, SERIES_DATASETS, root_only=False)
+    window = in_window(wl.events(), None, None, SERIES_DATASETS, root_only=False)
     dyad = window.filter(dyad_filter(window, wl.actor_codes(a), wl.actor_codes(b), directed=False))
     keyed = dyad.mutate(period=period_of(dyad, freq), article=article_key(
         dyad.source_url, dyad.event_date, actor_country(dyad, "actor1"), actor_country(dyad, "actor2")))
