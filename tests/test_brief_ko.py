@@ -199,3 +199,57 @@ def test_no_raw_values_in_any_korean_output(korean, korean_pdf):
     for name, body in (("pdf", "\n".join(pages)), ("html", visible_text(korean["html"])), ("md", korean["md"])):
         for raw in (r"\bNone\b", r"\bnan\b", r"\['", r"\{'"):
             assert not re.search(raw, body), (name, raw, re.search(rf".{{0,60}}{raw}.{{0,60}}", body))
+
+
+def _messages_in(value) -> list:
+    """Every generated message (weaklink.messages) left in a data structure, i.e. not rendered for the reader."""
+    from weaklink.messages import Listing, Message, Term
+
+    if isinstance(value, (Message, Listing, Term)):
+        return [value]
+    if isinstance(value, dict):
+        return [m for v in value.values() for m in _messages_in(v)]
+    if isinstance(value, (list, tuple)):
+        return [m for v in value for m in _messages_in(v)]
+    return []
+
+
+def test_generated_sentences_are_in_korean(korean):
+    """What the data show (signpost details), the ACH bases and reasons for leaving items out, and the alert
+    explanations are written by the analysis in English and rendered through the Korean catalogue."""
+    data = korean["data"]
+    sentences = ([s["detail"] for s in data["signposts"]] + [e["basis"] for e in data["ach"]["evidence"]]
+                 + [e["reason"] for e in data["ach"]["excluded"]] + [a["explanation"] for a in data["alerts"]])
+    assert len(sentences) > len(data["signposts"]) and data["ach"]["evidence"]
+    assert all(HANGUL.search(s) for s in sentences), [s for s in sentences if not HANGUL.search(s)]
+    shown = [k for k in ("signposts", "ach", "alerts", "bluf", "weakest") if _messages_in(data[k])]
+    assert not shown, f"generated messages not rendered for the reader in {shown}"
+    english = ["needed", "matching event", "no data", "of the window", "ratings for", "rated by", "held back",
+               "baseline", "window mean", "parts seen", "not yet", "signpost "]
+    text = visible_text(korean["html"]) + korean["md"]
+    left = [re.search(rf".{{0,60}}\b{re.escape(w)}.{{0,60}}", text) for w in english]
+    assert not any(left), [m.group(0) for m in left if m]
+    ids = [s["id"] for s in data["changed"]]   # signposts named by their (Korean) question, never by their id
+    assert not [i for i in ids if i.replace("-", " ") in data["bluf"][2]], data["bluf"][2]
+
+
+def test_messages_are_the_english_text_and_render_through_the_catalogue(korean):
+    from weaklink.messages import Day, Listing, Message, Term
+    from weaklink.report.words import localize
+
+    detail = Message("%(found)s %(what)s, %(needed)s needed", found=2, what=Message("matching event(s)"), needed=1)
+    reason = Message("signpost %(signpost)s is %(status)s%(since)s: ratings for '%(key)s'", signpost="s-1",
+                     status=Term("not_seen", "not seen"), key=Term("not_seen"),
+                     since=Message(" since %(day)s", day=Day("2025-02-10")))
+    listing = Listing("; ", [detail, reason])
+    assert detail == "2 matching event(s), 1 needed" and localize(detail) == detail   # English: the same text
+    assert reason == "signpost s-1 is not seen since 2025-02-10: ratings for 'not_seen'"
+    with i18n.using("ko"):
+        assert localize(detail) == "해당 사건 2건 (필요: 1건)"
+        korean_reason = localize(reason)
+        assert "2025년 2월 10일" in korean_reason and "not" not in korean_reason and "s-1" in korean_reason
+        assert localize(listing) == f"{localize(detail)}; {korean_reason}"
+        unknown = Message("an id no catalogue has: %(n)s", n=1)   # untranslated: found by the catalogue test
+        assert localize(unknown) == "an id no catalogue has: 1"
+    used = extracted_messages()   # babel.cfg covers the producers, so the catalogue test fails on a new message
+    assert {"matching event(s)", "rated by the watch file's author", "mean Goldstein score"} <= used

@@ -264,6 +264,25 @@ def test_the_api_and_its_results_load_no_pandas_until_asked(store):
     assert proc.stdout.split() == ["False", "True", "5"]  # the same rows and types as Ibis gives, without pandas
 
 
+def test_a_dyad_series_loads_only_the_duckdb_compiler_yet_compiles_for_postgres(store):
+    code = ("import sys, ibis, weaklink; wl = weaklink.connect(sys.argv[1], read_only=True); "
+            "series = wl.dyads('CHN', 'PRK'); rows = series.to_pyarrow(); "
+            "loaded = lambda: sorted(m.rsplit('.', 1)[1] for m in sys.modules "
+            "                        if m.startswith('ibis.backends.sql.compilers.') and m.count('.') == 4); "
+            "print(rows.num_rows, ','.join(loaded())); "
+            "sql = ibis.to_sql(series.expr, dialect='postgres'); "
+            "import ibis.backends.sql.compilers as sc; "
+            "print(','.join(loaded()), 'PostgresCompiler' in sc.__all__, sc.PostgresCompiler.__name__, "
+            "'\"events\"' in sql, 'DATE_TRUNC' in sql.upper())")
+    proc = subprocess.run([sys.executable, "-c", code, str(store)], capture_output=True, text=True, check=True)
+    first, after = proc.stdout.splitlines()
+    rows, compilers = first.split()
+    assert int(rows) > 0 and set(compilers.split(",")) - {"base", "_compat"} == {"duckdb"}
+    loaded, *rest = after.split()
+    assert "postgres" in loaded.split(",") and "trino" not in loaded.split(",")
+    assert rest == ["True", "PostgresCompiler", "True", "True"]  # the same expression compiles for PostgreSQL
+
+
 # ------------------------------------------------------------------------------- point 9: results in a notebook
 def test_a_result_shows_itself_in_a_notebook_with_a_preview_escaped(tmp_path):
     lines = [gdelt_line(i, sqldate=f"2024{1 + i % 12:02d}15", dateadded=f"2024{1 + i % 12:02d}16120000",

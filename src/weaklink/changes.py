@@ -17,22 +17,26 @@ from weaklink.indicators.alerts import Alert, anomalies, change_points
 from weaklink.indicators.bloc_counts import article_key
 from weaklink.indicators.dyads import actor_country, dyad_filter, in_window, period_of
 from weaklink.indicators.exchanges import period_end, period_grid
+from weaklink.messages import Day, Message
+from weaklink.messages import message as _
 
-SERIES = {"share_per_10k": "events per 10,000 stored events", "goldstein_mean": "mean Goldstein score"}
+SERIES = {"share_per_10k": _("events per 10,000 stored events"), "goldstein_mean": _("mean Goldstein score")}
 SERIES_DATASETS = ("gdelt",)  # the datasets `wl.dyads` series count
 
 
 def _explain(wl, a: str, b: str, series: str, alert: Alert, start: date, last: date, freq: str,
              support: dict, held_back: str | None) -> dict:
     end = period_end(start, freq) if alert.kind == "anomaly" else last
-    direction = "rose" if alert.value > alert.baseline else "fell"
-    what = "shifted" if alert.kind == "change_point" else "spiked" if direction == "rose" else "dropped"
-    explanation = (f"{a}–{b} {SERIES[series]} {what}: {alert.baseline:.2f} → {alert.value:.2f} "
-                   f"({alert.size:+.1f} × the series' noise) from {start.isoformat()}")
+    rose = alert.value > alert.baseline
+    what = _("shifted") if alert.kind == "change_point" else _("spiked") if rose else _("dropped")
+    explanation = _("%(a)s–%(b)s %(series)s %(what)s: %(old)s → %(new)s (%(size)s × the series' noise) from %(day)s",
+                    a=a, b=b, series=SERIES[series], what=what, old=format(alert.baseline, ".2f"),
+                    new=format(alert.value, ".2f"), size=format(alert.size, "+.1f"), day=Day(start.isoformat()))
     return {
         "dyad": f"{a}-{b}", "series": series, "kind": alert.kind, "period": start.isoformat(),
         "value": round(alert.value, 4), "baseline": round(alert.baseline, 4), "size": round(alert.size, 2),
-        "explanation": explanation + (f" [held back: {held_back}]" if held_back else ""),
+        "explanation": _("%(explanation)s [held back: %(reason)s]", explanation=explanation, reason=held_back)
+                       if held_back else explanation,
         "support": support, "held_back": held_back,
         "top_events": wl.top_events(a, b, start, period_end(start, freq), limit=3),
         "curated": wl.timeline([a, b], since=start, until=end).to_pyarrow()
@@ -57,15 +61,17 @@ def support_by_period(wl, a: str, b: str, freq: str) -> dict[date, dict]:
     return {r["period"]: {"events": r["events"], "articles": r["articles"]} for r in rows.to_pyarrow().to_pylist()}
 
 
-def _held_back(rules, alert: Alert, run_start: date, checked: date, support: dict) -> str | None:
+def _held_back(rules, alert: Alert, run_start: date, checked: date, support: dict) -> Message | None:
     if alert.index < rules.min_history:
-        return (f"within the first {rules.min_history} periods of its series (which begins, or resumes after a "
-                f"gap, on {run_start.isoformat()})")
+        return _("within the first %(periods)s periods of its series (which begins, or resumes after a gap, on "
+                 "%(day)s)", periods=rules.min_history, day=Day(run_start.isoformat()))
     if support["events"] < rules.min_events:
-        return f"{support['events']} event(s) in {checked.isoformat()}, fewer than {rules.min_events}"
+        return _("%(events)s event(s) in %(day)s, fewer than %(needed)s", events=support["events"],
+                 day=Day(checked.isoformat()), needed=rules.min_events)
     if support["articles"] < rules.min_articles:
-        return (f"its {support['events']} events in {checked.isoformat()} come from {support['articles']} "
-                f"article(s), fewer than {rules.min_articles}")
+        return _("its %(events)s events in %(day)s come from %(articles)s article(s), fewer than %(needed)s",
+                 events=support["events"], day=Day(checked.isoformat()), articles=support["articles"],
+                 needed=rules.min_articles)
     return None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 from pathlib import Path
 
 import click
@@ -25,6 +27,11 @@ from weaklink.cli_common import (
     to_json,
 )
 from weaklink.store.connection import STORE_ENV
+
+# At exit Python collects garbage over every object Ibis, sqlglot and PyArrow created (~100,000) while it
+# tears the modules down: ~0.4 s of each command (benchmarks/startup.py). The command has closed the store and
+# written its output by then, so the objects are frozen instead (weakref.finalize and atexit still run).
+atexit.register(gc.freeze)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

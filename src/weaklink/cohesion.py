@@ -23,13 +23,20 @@ from weaklink.indicators.bloc_counts import (
     vote_pairs,
 )
 from weaklink.indicators.exchanges import period_grid
+from weaklink.messages import message as _
 from weaklink.reference import countries
 
 MISSING = {
-    "events": "no media-coded event between the two in the window",
-    "exchanges": "the curated timeline in the store does not cover this window",
-    "votes": "no vote cast by both states in the window",
-    "rhetoric": "no document by one of them that names the other with warm or hostile words in the window",
+    "events": _("no media-coded event between the two in the window"),
+    "exchanges": _("the curated timeline in the store does not cover this window"),
+    "votes": _("no vote cast by both states in the window"),
+    "rhetoric": _("no document by one of them that names the other with warm or hostile words in the window"),
+}
+MISSING_EVER = {   # the same, for a series over many periods
+    "events": _("no media-coded event between the two in any period"),
+    "exchanges": _("the curated timeline in the store does not cover this window"),
+    "votes": _("no vote cast by both states in any period"),
+    "rhetoric": _("no document by one of them that names the other with warm or hostile words in any period"),
 }
 CLUSTER_NAMES = {"media": "media_articles", "curated": "curated_entries", "votes": "vote_decisions"}
 YEARS = {"day": 1 / 365.25, "week": 7 / 365.25, "month": 1 / 12, "quarter": 0.25, "year": 1.0}
@@ -405,7 +412,7 @@ def cohesion_series(wl, bloc: str, freq: str, since: date | None, until: date | 
     rows = []
     for period, strength in zip(periods, strengths):
         dyads = {name: _num(strength[i, j]) for name, i, j in _pairs(data.members)}
-        measured = [dyads[name] for name, _, _ in kept if dyads[name] is not None]
+        measured = [dyads[name] for name, _i, _j in kept if dyads[name] is not None]
         complete = bool(kept) and len(measured) == len(kept)
         rows.append({"period": period, "bloc": bloc, "cohesion": _num(np.mean(measured)) if complete else None,
                      "dyads_measured": len(measured), **dyads})
@@ -420,14 +427,15 @@ def _footing(i, j, use, available, weights, named, periods, strengths) -> dict:
     for c in (c for c in ties.COMPONENTS if c not in used):
         measured = available[c][:, i, j]
         if weights[c] <= 0:
-            left_out[c] = "weight 0 in the watch file"
+            left_out[c] = _("weight 0 in the watch file")
         elif named is not None:
-            left_out[c] = "not among the components asked for"
+            left_out[c] = _("not among the components asked for")
         elif not measured.any():
-            left_out[c] = MISSING[c].replace("in the window", "in any period")
+            left_out[c] = MISSING_EVER[c]
         else:
-            left_out[c] = (f"measured in {int(measured.sum())} of {len(periods)} periods only "
-                           f"({_ranges(periods, measured)}): it would move the series where it starts or stops")
+            left_out[c] = _("measured in %(measured)s of %(periods)s periods only (%(ranges)s): it would move the "
+                            "series where it starts or stops", measured=int(measured.sum()), periods=len(periods),
+                            ranges=_ranges(periods, measured))
     gaps = np.array([np.isnan(s[i, j]) for s in strengths])
     return {"used": used, "left_out": left_out,
             "no_value": _ranges(periods, gaps) if used else "every period: no component is measured throughout"}
@@ -482,13 +490,14 @@ def _dyad_move(wl, a, b, i, j, parts, strengths, weights, use, available, named,
     left_out = {}
     for c in (c for c in ties.COMPONENTS if c not in used or not available[c][:, i, j].all()):
         if weights[c] <= 0:
-            left_out[c] = "weight 0 in the watch file"
+            left_out[c] = _("weight 0 in the watch file")
         elif named is not None and c not in named:
-            left_out[c] = "not among the components asked for"
+            left_out[c] = _("not among the components asked for")
         else:
             windows = [w for w, ok in zip(("first", "second"), available[c][:, i, j]) if not ok]
-            where = "either window" if len(windows) == 2 else f"the {windows[0]} window"
-            left_out[c] = f"not measured in {where} ({MISSING[c]})"
+            where = _("either window") if len(windows) == 2 else \
+                _("the first window") if windows[0] == "first" else _("the second window")
+            left_out[c] = _("not measured in %(where)s (%(why)s)", where=where, why=MISSING[c])
     return {"dyad": f"{a}-{b}", "before": _num(before), "after": _num(after),
             "change": _num(after - before) if measured else None, "components": contributions,
             "used": used, "left_out": left_out, "top_events": wl.top_events(a, b, *window, limit=top)}

@@ -6,16 +6,18 @@ import re
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
 from weaklink.errors import InvalidArgument, StoreError
-from weaklink.ingest.docs import ingest_document
 from weaklink.ingest.paths import expand_paths
 from weaklink.results import Result
-from weaklink.text import analysis, compare, corpus, series
-from weaklink.text.extract import read_document
-from weaklink.text.search import TextIndex
+from weaklink.text import analysis, compare, series
+
+if TYPE_CHECKING:  # corpus, search, extract and ingest.docs load pyarrow.compute and yaml: imported where used
+    from weaklink.text import corpus
+    from weaklink.text.search import TextIndex
 
 DOC_COLUMNS = ["doc_id", "path", "date", "issuers", "parties", "title", "kind", "language", "source_url"]
 
@@ -26,6 +28,8 @@ class TextMixin:
     def ingest_docs(self, paths, progress=None, force: bool = False, **meta) -> object:
         """Ingest .txt/.md (YAML front matter), .html and .pdf documents; `meta` overrides their metadata
         (date, issuers, parties, title, kind, language, source_url); `force` reads known files again."""
+        from weaklink.ingest.docs import ingest_document
+
         files = expand_paths([paths] if isinstance(paths, (str, Path)) else list(paths), documents=True)
         summary = self._ingest_each(files, lambda store, path, force: ingest_document(store, path, meta, force),
                                     progress, force)
@@ -46,17 +50,24 @@ class TextMixin:
     def _after_documents_ingest(self, progress=None) -> corpus.RefreshSummary:
         """Statistics and full-text index for documents that lack them (docs/rhetoric.md); `progress`, if
         callable, is called with (documents done, documents to do) — the total on the first call only."""
+        from weaklink.text import corpus
+
         return corpus.refresh(self.store, self.watch, self._text_index(), progress=_callable(progress))
 
     def reindex(self, force: bool = True, progress=None) -> corpus.RefreshSummary:
         """Recompute every document's statistics and rebuild the full-text index (`force=False`: only
         what is missing or was computed with another lexicon)."""
+        from weaklink.text import corpus
+
         if corpus.read_only(self.store):
             raise StoreError("the store is open read-only: open it for writing to recompute text statistics")
         return corpus.refresh(self.store, self.watch, self._text_index(), force=force,
                               progress=_callable(progress))
 
     def _text_index(self) -> TextIndex:
+        from weaklink.text import corpus
+        from weaklink.text.search import TextIndex
+
         if not hasattr(self, "_text_index_handle"):
             if self.store.path == ":memory:":
                 self._index_folder = tempfile.TemporaryDirectory(prefix="weaklink-text-index-")
@@ -68,6 +79,8 @@ class TextMixin:
 
     def _ensure_text_stats(self) -> None:
         """Compute statistics missing for some documents (lazily, before a query that reads them)."""
+        from weaklink.text import corpus
+
         if not corpus.stale_count(self.store, self.watch):
             return
         if corpus.read_only(self.store):  # computed for this session only, in temporary tables
@@ -119,6 +132,8 @@ class TextMixin:
         hit: doc_id, issuers, date, title, kind, score, and up to `lines` keyword-in-context lines."""
         if limit < 1:
             raise InvalidArgument("--limit must be at least 1")
+        from weaklink.text import corpus
+
         index = self._text_index()
         if not index.read_only and index.listing() is None:
             corpus.refresh(self.store, self.watch, index)
@@ -147,6 +162,8 @@ class TextMixin:
         path = Path(str(ref))
         if not path.exists():
             raise InvalidArgument(f"{ref!r} is neither a stored document id nor a file")
+        from weaklink.text.extract import read_document
+
         doc = read_document(path)
         return {"doc_id": None, "path": str(path), "date": doc.date, "issuers": doc.issuers, "parties": doc.parties,
                 "title": doc.title, "kind": doc.kind, "language": doc.language, "source_url": doc.source_url,

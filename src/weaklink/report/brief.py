@@ -9,8 +9,8 @@ from pathlib import PurePath
 from weaklink.cohesion import default_window
 from weaklink.coverage import Spans, covered_days, covered_fraction
 from weaklink.report import figures, watchtext
-from weaklink.report.i18n import _, day, using
-from weaklink.report.words import status_word
+from weaklink.report.i18n import SOURCE_LANGUAGE, _, day, language, using
+from weaklink.report.words import localize, status_word
 from weaklink.signposts import board as signpost_board
 
 CITATIONS = {
@@ -176,6 +176,13 @@ def legend() -> list[str]:
 STATUSES = ("seen", "emerging", "not_seen", "no_data")
 
 
+def _signpost_name(signpost: dict) -> str:
+    """A signpost as the reader knows it: its id in English, its question in another language (ids are English)."""
+    if language() == SOURCE_LANGUAGE:
+        return signpost["id"].replace("-", " ")
+    return _("“%(question)s”", question=signpost["question"])
+
+
 def _signpost_sentence(changed: list[dict], board: list[dict], facts: list[dict]) -> str:
     counts = {s: sum(p["status"] == s for p in board) for s in STATUSES}
     tally = ", ".join(_("%(count)s %(status)s", count=_fact(facts, n, f"signposts.{s}", "{}"), status=status_word(s))
@@ -184,7 +191,7 @@ def _signpost_sentence(changed: list[dict], board: list[dict], facts: list[dict]
     if not changed:
         return _("No signpost changed status in the period; of %(total)s signposts, %(tally)s.", total=total,
                  tally=tally)
-    moves = ", ".join(f"{s['id'].replace('-', ' ')} → {status_word(s['status'])}" for s in changed[:4])
+    moves = ", ".join(f"{_signpost_name(s)} → {status_word(s['status'])}" for s in changed[:4])
     number = _fact(facts, len(changed), "signposts.changed", "{}")
     return _("%(number)s signpost(s) changed status (%(moves)s); of %(total)s signposts, %(tally)s.", number=number,
              moves=moves, total=total, tally=tally)
@@ -209,7 +216,7 @@ def _ach_lead(leaders: list[dict], others: list[dict], facts: list[dict]) -> str
     return text
 
 
-def _ach_sensitivity(matrix: dict, facts: list[dict]) -> str:
+def _ach_sensitivity(matrix: dict, facts: list[dict], board: list[dict]) -> str:
     sensitivity = matrix["sensitivity"]
     if any(s["leader_changes"] for s in sensitivity["evidence"]):
         text = _("; the ranking is fragile: a single evidence item could change the leaders")
@@ -218,9 +225,10 @@ def _ach_sensitivity(matrix: dict, facts: list[dict]) -> str:
     smallest = sensitivity["smallest_change"]
     if smallest["size"]:
         moved = sorted({c["signpost"] for found in smallest["sets"] for c in found["changes"]})
+        questions = {s["id"]: s for s in board}
         text += _("; a change in the status of %(size)s signpost(s) would change the leaders (%(named)s)",
                   size=_fact(facts, smallest["size"], "ach.sensitivity.smallest_change.size", "{}"),
-                  named=", ".join(m.replace("-", " ") for m in moved[:4]))
+                  named=", ".join(_signpost_name(questions.get(m, {"id": m, "question": m})) for m in moved[:4]))
     return text
 
 
@@ -238,13 +246,13 @@ def _ach_excluded(matrix: dict, facts: list[dict]) -> str:
     return text
 
 
-def _ach_sentence(matrix: dict, facts: list[dict]) -> str:
+def _ach_sentence(matrix: dict, facts: list[dict], board: list[dict]) -> str:
     ranked = sorted(matrix["hypotheses"], key=lambda h: h["rank"])
     if not ranked:
         return _("No hypotheses are declared in the watch file.")
     leaders = [h for h in ranked if h["id"] in matrix["leaders"]]
     others = [h for h in ranked if h["id"] not in matrix["leaders"]]
-    return (_ach_lead(leaders, others, facts) + _ach_sensitivity(matrix, facts) + _ach_excluded(matrix, facts)
+    return (_ach_lead(leaders, others, facts) + _ach_sensitivity(matrix, facts, board) + _ach_excluded(matrix, facts)
             + ".")
 
 
@@ -270,12 +278,14 @@ def _brief_data(wl, bloc: str, since: date | None, until: date | None, lang: str
         wl, evaluated, date.fromisoformat(evaluated[0]["as_of"]) if evaluated else until))
     label = bloc if lang == "en" else text.bloc(bloc, wl.watch.bloc(bloc).name or bloc)
     if lang != "en":
-        weak = {**weak, "summary": weakest_summary(weak), "label": label}
+        weak = {**weak, "summary": weakest_summary(weak), "label": label,
+                "components": [{**d, "missing": {c: localize(why) for c, why in d["missing"].items()}}
+                               for d in weak["components"]]}
     alerts = [a for a in wl.alerts(freq="month", until=until) if since.isoformat() <= a["period"] <= until.isoformat()]
     facts: list[dict] = []
     cohesion_text, moved = _cohesion_sentence(wl, bloc, since, until, spans, facts, label)
     bluf = [cohesion_text, _weakest_sentence(wl, weak, spans, facts), _signpost_sentence(changed, board, facts),
-            _ach_sentence(matrix, facts)]
+            _ach_sentence(matrix, facts, board)]
     members = wl.watch.bloc(bloc).members
     data = {
         "lang": lang, "legend": legend(), "implications": implications(wl, board, text),
@@ -283,15 +293,32 @@ def _brief_data(wl, bloc: str, since: date | None, until: date | None, lang: str
         "title": _("%(bloc)s: situation %(since)s to %(until)s, as of %(as_of)s",
                    bloc=text.bloc(bloc, wl.watch.bloc(bloc).name or bloc), since=day(since), until=day(until),
                    as_of=day(until)),
-        "bloc": bloc, "as_of": until.isoformat(), "window": {"since": since.isoformat(), "until": until.isoformat()},
-        "bluf": bluf, "facts": facts, "weakest": weak, "attribution": moved, "signposts": board,
-        "changed": changed, "ach": matrix, "alerts": alerts[:12], "coverage": wl.coverage(),
+        "bloc": bloc, "bloc_label": label, "as_of": until.isoformat(), "window": {"since": since.isoformat(), "until": until.isoformat()},
+        "bluf": bluf, "facts": facts, "weakest": weak, "attribution": moved, "signposts": _localized(board),
+        "changed": changed, "ach": _localized_matrix(matrix), "alerts": _localized(alerts[:12]),
+        "coverage": wl.coverage(),
         "timeline": wl.timeline(members, since=since, until=until).to_records()
                     or wl.timeline(since=since, until=until).to_records()[:40],
         "figures": figures.all_figures(wl, bloc, members, since, until, weak, alerts, spans),
         "sources": sources(wl), "generated": date.today().isoformat(),
     }
     return {**data, "untranslated": sorted(text.fallbacks)}
+
+
+GENERATED = ("detail", "basis", "reason", "explanation", "held_back")   # the sentences the analysis writes
+
+
+def _localized(records: list[dict]) -> list[dict]:
+    """Copies of the records with their generated sentences in the briefing's language (weaklink.messages)."""
+    return [{**r, **{k: localize(r[k]) for k in GENERATED if k in r}} for r in records]
+
+
+def _localized_matrix(matrix: dict) -> dict:
+    sensitivity = matrix["sensitivity"]
+    moved = [{**s, "changes": [{**c, "change": localize(c["change"])} for c in s["changes"]]}
+             for s in sensitivity["evidence"]]
+    return {**matrix, "evidence": _localized(matrix["evidence"]), "excluded": _localized(matrix["excluded"]),
+            "sensitivity": {**sensitivity, "evidence": moved}}
 
 
 def weakest_summary(weak: dict) -> str:
@@ -370,4 +397,14 @@ def sources(wl) -> dict:
     return {"files": [{"dataset": d, "path": p, "file": names[p], "sha256": s, "short": (s or "")[:12], "rows": n,
                        "ingested": str(i)} for d, p, s, n, i in files],
             "vintage": [{"dataset": d, "first": str(a), "last": str(b), "rows": n} for d, a, b, n in vintage],
-            "citations": {d: c for d, c in CITATIONS.items() if any(v[0] == d for v in vintage)}}
+            "citations": {d: c for d, c in _citations().items() if any(v[0] == d for v in vintage)}}
+
+
+def _citations() -> dict[str, str]:
+    """The citations, ours in the briefing's language (published works are cited as published)."""
+    return {**CITATIONS,
+            "curated": _("weaklink curated timeline of the China-DPRK-Russia relationship and the ROK-US-Japan side "
+                         "(each entry with its own sources, listed in the tables)."),
+            "unsc": _("weaklink table of UN Security Council decisions on the DPRK (sources per decision);")
+                    + " UN Security Council veto list, The World Politics Data Lab (2022).",
+            "documents": _("Statements and documents ingested by the analyst (sources per document).")}

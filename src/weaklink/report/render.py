@@ -195,8 +195,9 @@ def _md_implications(data: dict) -> list[str]:
 def _md_language_note(data: dict) -> list[str]:
     if data_language(data) == i18n.SOURCE_LANGUAGE:
         return []
-    note = _("Quoted text (event descriptions, evidence, sources) and the evaluator's technical notes (what the data "
-             "show, method details) are shown in English, as recorded.")
+    note = _("Quoted text from the data (event descriptions, evidence titles, sources and their addresses) is shown "
+             "as recorded, in its own language; codes of the data (signpost ids, indicator and source names) are "
+             "kept as they are.")
     if data.get("untranslated"):
         note += " " + _("The watch file gives no translation for %(count)s of its texts (signpost questions, names, "
                         "implications); they are shown in English.", count=len(data["untranslated"]))

@@ -3,7 +3,8 @@ in the briefing's language. Unknown values (hostile or new) are shown as their o
 
 from __future__ import annotations
 
-from weaklink.report.i18n import _
+from weaklink.messages import Day, Listing, Message, Term
+from weaklink.report.i18n import SOURCE_LANGUAGE, _, day, language
 
 
 def _plain(value) -> str:
@@ -35,3 +36,19 @@ def component_word(component) -> str:
     """A tie-strength component (docs/cohesion.md)."""
     words = {"events": _("events"), "exchanges": _("exchanges"), "votes": _("votes"), "rhetoric": _("rhetoric")}
     return words.get(component, _plain(component)) if isinstance(component, str) else _plain(component)
+
+
+def localize(value):
+    """A generated sentence (weaklink.messages) in the briefing's language; anything else, and every sentence in
+    English, as it is. Dates are written for the reader, status codes as status words."""
+    if language() == SOURCE_LANGUAGE:
+        return value
+    if isinstance(value, Message):
+        return _(value.msgid, **{k: localize(v) for k, v in value.params.items()})
+    if isinstance(value, Listing):
+        return value.sep.join(localize(item) for item in value.items)
+    if isinstance(value, Term):
+        return status_word(value.code)
+    if isinstance(value, Day):
+        return day(value)
+    return value

@@ -21,6 +21,8 @@ from itertools import combinations, product
 
 import numpy as np
 
+from weaklink.messages import message as _
+
 RATINGS = ("CC", "C", "N", "I", "II")
 INCONSISTENCY = {"CC": 0.0, "C": 0.0, "N": 0.0, "I": 1.0, "II": 2.0}
 LIKELIHOOD = {"CC": 0.9, "C": 0.7, "N": 0.5, "I": 0.3, "II": 0.1}
@@ -84,7 +86,7 @@ def sensitivity(rows: list[Row], hypotheses: list[str]) -> list[dict]:
         changes = []
         without = inconsistency(others, hypotheses)
         if ranking(without) != base:
-            changes.append({"change": "removed", "ranking": ranking(without), "leaders": leaders(without)})
+            changes.append({"change": _("removed"), "ranking": ranking(without), "leaders": leaders(without)})
         for h in hypotheses:
             for step in (-1, 1):
                 rating = row.ratings.get(h, "N")

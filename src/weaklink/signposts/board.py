@@ -12,6 +12,8 @@ from datetime import date, timedelta
 from weaklink.coverage import Spans
 from weaklink.errors import InvalidArgument
 from weaklink.indicators.exchanges import period_end, period_grid
+from weaklink.messages import Day, Listing, Term
+from weaklink.messages import message as _
 from weaklink.signposts import ach
 from weaklink.signposts.evaluate import Context, evaluate
 
@@ -46,7 +48,7 @@ def _record(con, signpost_id: str, as_of: date, outcome) -> None:
     if last is None or last[0] != outcome.status:
         evidence = json.dumps(outcome.evidence, default=str)
         con.execute("INSERT INTO signpost_history (signpost_id, as_of, status, detail, evidence) "
-                    "VALUES (?, ?, ?, ?, ?)", [signpost_id, as_of, outcome.status, outcome.detail, evidence])
+                    "VALUES (?, ?, ?, ?, ?)", [signpost_id, as_of, outcome.status, str(outcome.detail), evidence])
 
 
 def evaluate_all(wl, as_of: date | None = None, record: bool = True, ctx: Context | None = None) -> list[dict]:
@@ -134,15 +136,18 @@ def ratings_for(item, status: str, hypotheses: list[str]) -> dict[str, str] | No
 def current_rating(item, board: dict[str, dict], hypotheses: list[str]) -> tuple[dict[str, str] | None, str]:
     """The item's ratings now (None: left out), and why: bound evidence follows its signpost's status."""
     if not item.signpost:
-        return dict(item.ratings), "rated by the watch file's author"
+        return dict(item.ratings), _("rated by the watch file's author")
     signpost = board[item.signpost]
     status = signpost["status"]
-    since = f" since {signpost['since']}" if signpost.get("since") else ""
+    since = _(" since %(day)s", day=Day(signpost["since"])) if signpost.get("since") else ""
     if status == "no_data":
-        missing = ", ".join(f"{m['source']} {m['coverage']:.0%}" for m in signpost.get("missing", []))
-        return None, f"signpost {item.signpost} has no data{since}" + (f" (coverage: {missing})" if missing else "")
+        missing = Listing(", ", [f"{m['source']} {m['coverage']:.0%}" for m in signpost.get("missing", [])])
+        coverage = _(" (coverage: %(missing)s)", missing=missing) if missing else ""
+        return None, _("signpost %(signpost)s has no data%(since)s%(coverage)s", signpost=item.signpost, since=since,
+                       coverage=coverage)
     return ratings_for(item, status, hypotheses), \
-        f"signpost {item.signpost} is {status.replace('_', ' ')}{since}: ratings for '{status}'"
+        _("signpost %(signpost)s is %(status)s%(since)s: ratings for '%(key)s'", signpost=item.signpost,
+          status=Term(status, status.replace("_", " ")), since=since, key=Term(status))
 
 
 def _weight(item) -> float:
@@ -156,7 +161,8 @@ def _sort_items(wl, by_id: dict, as_of: date, hypotheses: list[str]):
         base = {"id": item.id, "title": item.title, "signpost": item.signpost,
                 "date": item.date.isoformat() if item.date else None}
         if item.date and item.date > as_of:
-            excluded.append({**base, "reason": f"counts from {item.date.isoformat()}, after {as_of.isoformat()}"})
+            excluded.append({**base, "reason": _("counts from %(day)s, after %(as_of)s", day=Day(item.date.isoformat()),
+                                                 as_of=Day(as_of.isoformat()))})
             continue
         ratings, why = current_rating(item, by_id, hypotheses)
         if ratings is None:

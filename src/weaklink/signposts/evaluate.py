@@ -18,7 +18,16 @@ import numpy as np
 
 from weaklink.coverage import Span, Spans, covered_days, covered_fraction, intersect
 from weaklink.indicators.exchanges import period_end, period_grid
-from weaklink.signposts.rules import AllRule, AnyRule, DocumentRule, EventRule, IndicatorRule, VoteRule
+from weaklink.messages import Day, Listing, Message
+from weaklink.messages import message as _
+from weaklink.signposts.rules import (
+    AllRule,
+    AnyRule,
+    DocumentRule,
+    EventRule,
+    IndicatorRule,
+    VoteRule,
+)
 from weaklink.text import analysis
 
 EVIDENCE_LIMIT = 10
@@ -28,7 +37,7 @@ STRENGTH = {"not_seen": 0, "no_data": 1, "emerging": 2, "seen": 3}  # for `any`:
 @dataclass
 class Outcome:
     status: str
-    detail: str
+    detail: Message | str                                # English text; a Message carries its id for translation
     evidence: list[dict] = field(default_factory=list)
     coverage: float | None = None                        # share (0-1) of the window its inputs cover
     missing: list[dict] = field(default_factory=list)    # inputs not covering the whole window
@@ -51,13 +60,13 @@ def evaluate(wl, rule, since: date, until: date, ctx: Context | None = None) -> 
     weaker = evaluate(wl, rule.emerging, since, until, ctx)
     coverage, missing = _pooled([outcome, weaker])
     if weaker.status == "seen":
-        return Outcome("emerging", f"not yet: {outcome.detail}; but {weaker.detail}", weaker.evidence, coverage,
-                       missing)
+        return Outcome("emerging", _("not yet: %(detail)s; but %(weaker)s", detail=outcome.detail,
+                                     weaker=weaker.detail), weaker.evidence, coverage, missing)
     if outcome.status == "no_data":
         return Outcome("no_data", outcome.detail, outcome.evidence, coverage, missing)
     if weaker.status == "no_data":
-        return Outcome("no_data", f"{outcome.detail}; whether it is emerging cannot be told: {weaker.detail}",
-                       outcome.evidence, coverage, missing)
+        return Outcome("no_data", _("%(detail)s; whether it is emerging cannot be told: %(weaker)s",
+                                    detail=outcome.detail, weaker=weaker.detail), outcome.evidence, coverage, missing)
     return Outcome(outcome.status, outcome.detail, outcome.evidence, coverage, missing)
 
 
@@ -85,21 +94,26 @@ def _measure(wl, rule, since: date, until: date, ctx: Context) -> tuple[float, l
     return min((share for _n, share in shares), default=0.0), missing
 
 
-def _short(missing: list[dict], ctx: Context) -> str:
-    return (", ".join(f"{m['source']} {m['coverage']:.0%}" for m in missing) +
-            f" of the window covered ({ctx.min_coverage:.0%} needed)")
+def _short(missing: list[dict], ctx: Context) -> Message:
+    return _("%(sources)s of the window covered (%(needed)s needed)", needed=format(ctx.min_coverage, ".0%"),
+             sources=Listing(", ", [f"{m['source']} {m['coverage']:.0%}" for m in missing]))
 
 
-def _judge(wl, rule, since, until, ctx, found: int, needed: int, what: str, evidence: list) -> Outcome:
+def _partial(coverage: float) -> Message | str:
+    return _(" (its data cover %(share)s of the window)", share=format(coverage, ".0%")) if coverage < 1 else ""
+
+
+def _judge(wl, rule, since, until, ctx, found: int, needed: int, what: Message, evidence: list) -> Outcome:
     """A count against its threshold, read against the coverage of the rule's inputs."""
     coverage, missing = _measure(wl, rule, since, until, ctx)
-    detail = f"{found} {what}, {needed} needed"
+    detail = _("%(found)s %(what)s, %(needed)s needed", found=found, what=what, needed=needed)
     if found >= needed:
         return Outcome("seen", detail, evidence, coverage, missing)
     if coverage < ctx.min_coverage or coverage == 0:
-        return Outcome("no_data", f"no data: {_short(missing, ctx)}; {detail}", evidence, coverage, missing)
-    partial = f" (its data cover {coverage:.0%} of the window)" if coverage < 1 else ""
-    return Outcome("not_seen", detail + partial, evidence, coverage, missing)
+        return Outcome("no_data", _("no data: %(short)s; %(detail)s", short=_short(missing, ctx), detail=detail),
+                       evidence, coverage, missing)
+    return Outcome("not_seen", _("%(detail)s%(partial)s", detail=detail, partial=_partial(coverage)), evidence,
+                   coverage, missing)
 
 
 def _pooled(parts: list[Outcome]) -> tuple[float | None, list[dict]]:
@@ -156,7 +170,7 @@ def _event(wl, rule: EventRule, since: date, until: date, ctx: Context) -> Outco
         actors=ibis.coalesce(rows.actors.join(";"), rows.actor1_code.concat("→", rows.actor2_code)),
         event_code=rows.event_code, description=rows.description,
         sources=ibis.coalesce(rows.sources.join(" "), rows.source_url)).to_pyarrow().to_pylist()
-    return _judge(wl, rule, since, until, ctx, count, rule.min_count, "matching event(s)", top)
+    return _judge(wl, rule, since, until, ctx, count, rule.min_count, _("matching event(s)"), top)
 
 
 # votes -------------------------------------------------------------------------------------------
@@ -170,7 +184,8 @@ def _vote(wl, rule: VoteRule, since: date, until: date, ctx: Context) -> Outcome
                  a3: s[f"vote_{a3}"] + (" (veto)" if s[f"veto_{a3}"] else ""),
                  b3: s[f"vote_{b3}"] + (" (veto)" if s[f"veto_{b3}"] else "")} for s in splits]
     return _judge(wl, rule, since, until, ctx, len(splits), rule.min_splits,
-                  f"{rule.body.upper()} split(s) between {a3} and {b3}", evidence[:EVIDENCE_LIMIT])
+                  _("%(body)s split(s) between %(a)s and %(b)s", body=rule.body.upper(), a=a3, b=b3),
+                  evidence[:EVIDENCE_LIMIT])
 
 
 # documents ---------------------------------------------------------------------------------------
@@ -197,7 +212,7 @@ def _document(wl, rule: DocumentRule, since: date, until: date, ctx: Context) ->
         terms = {t: n for t, n in counted.items() if t in rule.terms and n}
         if (not target or names >= rule.min_mentions) and (not rule.terms or terms):
             hits.append({k: v for k, v in doc.items() if k != "text"} | {"mentions": names, "terms": terms})
-    return _judge(wl, rule, since, until, ctx, len(hits), rule.min_documents, "matching document(s)",
+    return _judge(wl, rule, since, until, ctx, len(hits), rule.min_documents, _("matching document(s)"),
                   hits[:EVIDENCE_LIMIT])
 
 
@@ -274,12 +289,13 @@ def _indicator(wl, rule: IndicatorRule, since: date, until: date, ctx: Context) 
     coverage, missing = _measure(wl, rule, since, until, ctx)
     covered = intersect(*(spans for _name, spans in inputs(wl, rule, ctx.spans)))
     if coverage < ctx.min_coverage or coverage == 0:
-        return Outcome("no_data", f"no data for {rule.indicator}: {_short(missing, ctx)}", [], coverage, missing)
+        return Outcome("no_data", _("no data for %(indicator)s: %(short)s", indicator=rule.indicator,
+                                    short=_short(missing, ctx)), [], coverage, missing)
     series = _series(wl, rule)
     window = _weighted(rule, series, covered, since, until)
     if not window:
-        return Outcome("no_data", f"no data: {rule.indicator} has no value in the covered part of the window", [],
-                       coverage, missing)
+        return Outcome("no_data", _("no data: %(indicator)s has no value in the covered part of the window",
+                                    indicator=rule.indicator), [], coverage, missing)
     mean = float(np.average([w["value"] for w in window], weights=[w["covered_days"] for w in window]))
     base = _baseline(rule, series, covered, ctx.min_coverage)
     b_mean = float(np.mean(base)) if base else None
@@ -288,34 +304,36 @@ def _indicator(wl, rule: IndicatorRule, since: date, until: date, ctx: Context) 
                  "baseline_mean": _round(b_mean), "baseline_sd": _round(b_sd), "periods": len(window),
                  "weights": {w["period"]: w["covered_days"] for w in window}}]
     if b_mean is None and (rule.sd is not None or rule.ratio is not None):
-        return Outcome("no_data", f"no data: {rule.indicator} has no covered baseline period between "
-                       f"{rule.baseline_since} and {rule.baseline_until}", evidence, coverage,
+        return Outcome("no_data", _("no data: %(indicator)s has no covered baseline period between %(first)s and "
+                                    "%(last)s", indicator=rule.indicator, first=Day(rule.baseline_since),
+                                    last=Day(rule.baseline_until)), evidence, coverage,
                        missing + [{"source": f"baseline {rule.baseline_since} to {rule.baseline_until}",
                                    "coverage": 0.0}])
     holds, test = _test(rule, mean, b_mean, b_sd)
-    partial = f" (its data cover {coverage:.0%} of the window)" if coverage < 1 else ""
-    return Outcome("seen" if holds else "not_seen", f"{rule.indicator} window mean {mean:.3g}; {test}{partial}",
-                   evidence, coverage, missing)
+    return Outcome("seen" if holds else "not_seen",
+                   _("%(indicator)s window mean %(mean)s; %(test)s%(partial)s", indicator=rule.indicator,
+                     mean=format(mean, ".3g"), test=test, partial=_partial(coverage)), evidence, coverage, missing)
 
 
 def _round(value):
     return None if value is None else round(value, 4)
 
 
-def _test(rule: IndicatorRule, mean: float, b_mean, b_sd) -> tuple[bool, str]:
+def _test(rule: IndicatorRule, mean: float, b_mean, b_sd) -> tuple[bool, Message]:
     if rule.above is not None:
-        return mean > rule.above, f"needs > {rule.above}"
+        return mean > rule.above, _("needs > %(value)s", value=rule.above)
     if rule.below is not None:
-        return mean < rule.below, f"needs < {rule.below}"
+        return mean < rule.below, _("needs < %(value)s", value=rule.below)
     if b_mean is None:
-        return False, "no baseline value"
+        return False, _("no baseline value")
     if rule.ratio is not None:
         ok = mean >= rule.ratio * b_mean if b_mean > 0 else mean > 0
-        return ok, f"needs >= {rule.ratio} x baseline mean {b_mean:.3g}"
+        return ok, _("needs >= %(ratio)s x baseline mean %(mean)s", ratio=rule.ratio, mean=format(b_mean, ".3g"))
     if not b_sd:
-        return mean > b_mean, f"baseline has no spread; needs > baseline mean {b_mean:.3g}"
+        return mean > b_mean, _("baseline has no spread; needs > baseline mean %(mean)s", mean=format(b_mean, ".3g"))
     z = (mean - b_mean) / b_sd
-    return z >= rule.sd, f"{z:+.2f} baseline SDs, needs >= {rule.sd}"
+    z_text = f"{z:+.2f}"
+    return z >= rule.sd, _("%(z)s baseline SDs, needs >= %(sd)s", z=z_text, sd=rule.sd)
 
 
 # combinations ------------------------------------------------------------------------------------
@@ -328,7 +346,8 @@ def _all(wl, rule: AllRule, since: date, until: date, ctx: Context) -> Outcome:
     status = "seen" if seen == len(parts) else "emerging" if seen or "emerging" in statuses else \
         "no_data" if "no_data" in statuses else "not_seen"
     coverage, missing = _pooled(parts)
-    return Outcome(status, f"{seen} of {len(parts)} parts seen: " + "; ".join(p.detail for p in parts),
+    return Outcome(status, _("%(seen)s of %(total)s parts seen: %(details)s", seen=seen, total=len(parts),
+                             details=Listing("; ", [p.detail for p in parts])),
                    [e for p in parts for e in p.evidence][:EVIDENCE_LIMIT], coverage, missing)
 
 
@@ -338,7 +357,7 @@ def _any(wl, rule: AnyRule, since: date, until: date, ctx: Context) -> Outcome:
     parts = [evaluate(wl, r, since, until, ctx) for r in rule.rules]
     best = max(parts, key=lambda p: STRENGTH[p.status])
     coverage, missing = _pooled(parts)
-    return Outcome(best.status, "; ".join(p.detail for p in parts),
+    return Outcome(best.status, Listing("; ", [p.detail for p in parts]),
                    [e for p in parts if p.status == best.status for e in p.evidence][:EVIDENCE_LIMIT], coverage,
                    missing)
 

@@ -74,6 +74,7 @@ class Store:
         if not hasattr(self, "_ibis"):
             import ibis
 
+            _load_sql_compilers_lazily()
             self._ibis = ibis.duckdb.from_connection(self.con)
         return self._ibis
 
@@ -87,6 +88,50 @@ class Store:
 
     def close(self) -> None:
         self.con.close()
+
+
+def _load_sql_compilers_lazily() -> None:
+    """Let Ibis load only the SQL compilers it uses (DuckDB here) instead of all twenty at once.
+
+    `ibis.backends.sql.compilers` imports every compiler, and so every sqlglot dialect, which costs
+    ~0.3 s at each start-up. This registers the package with a module-level `__getattr__` that imports a
+    compiler (`sc.DuckDBCompiler`, `sc.postgres`, ...) on first use, so PostgreSQL, Spark and the others
+    still compile the same expressions. When the package is already loaded, or its layout is not the
+    one read here, nothing changes.
+    """
+    import importlib
+    import importlib.util
+    import sys
+    import types
+
+    name = "ibis.backends.sql.compilers"
+    spec = None if name in sys.modules else importlib.util.find_spec(name)
+    if spec is None or not spec.origin or not spec.submodule_search_locations:
+        return
+    source = Path(spec.origin).read_text(encoding="utf-8")
+    pattern = rf"^from {re.escape(name)}\.(\w+) import (\w+)$"
+    where = {cls: mod for mod, cls in re.findall(pattern, source, re.MULTILINE)}
+    if not where or len(where) != source.count(f"from {name}."):
+        return
+    package = types.ModuleType(name, "Ibis SQL compilers, imported on first use (see weaklink.store.connection).")
+    package.__file__, package.__path__, package.__spec__ = spec.origin, list(spec.submodule_search_locations), spec
+    package.__all__ = sorted(where)
+
+    def load(attr: str):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        submodule = f"{name}.{where.get(attr, attr)}"
+        try:
+            module = importlib.import_module(submodule)
+        except ModuleNotFoundError as missing:
+            if missing.name != submodule:
+                raise
+            raise AttributeError(f"module {name!r} has no attribute {attr!r}") from missing
+        return getattr(module, attr) if attr in where else module
+
+    package.__getattr__ = load
+    sys.modules[name] = package
+    importlib.import_module("ibis.backends.sql").compilers = package
 
 
 def open_store(url: str | None = None, *, create: bool = True, read_only: bool = False, wait: float = 0.0,

@@ -160,9 +160,16 @@ class Matcher:
 def _is_word(points: np.ndarray) -> np.ndarray:
     """Whether each code point is part of a word (letter or digit): ASCII by table; above ASCII, everything
     but punctuation and symbol blocks counts as a letter. Only gathered positions are classified."""
-    word = np.where(points < 128, ASCII_WORD[np.minimum(points, 127)], True)
+    ascii_ = points < 128
+    word = np.where(ascii_, ASCII_WORD[np.minimum(points, 127)], True)
+    if ascii_.all():
+        return word
+    above = ~ascii_
+    high_points = points[above]
+    letter = np.ones(len(high_points), dtype=bool)
     for low, high in NOT_LETTERS_ABOVE_ASCII:
-        word &= ~((points >= low) & (points <= high))
+        letter &= ~((high_points >= low) & (high_points <= high))
+    word[above] = letter
     return word
 
 

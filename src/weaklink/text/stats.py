@@ -17,6 +17,7 @@ import numpy as np
 
 from weaklink.text import analysis
 from weaklink.text.analysis import ABBREVIATION, NEGATION_AFTER, NEGATION_BEFORE, Lexicons
+from weaklink.text.matcher import ASCII_WORD
 
 STATS_VERSION = 1  # bump when the way statistics are computed changes: every document is recomputed
 TONE_KINDS = ("warm", "hostile", "negations")
@@ -44,6 +45,8 @@ class BatchStats:
 SPACE = np.array([chr(c).isspace() for c in range(0x3001)])  # what str.split splits on (none above U+3000)
 FULL_STOPS = np.array([ord(c) for c in ".!?。！？"], dtype=np.uint32)
 CJK_STOPS = FULL_STOPS[3:]
+IS_FULL_STOP = np.zeros(int(FULL_STOPS.max()) + 2, dtype=bool)  # the last slot stands for every point above
+IS_FULL_STOP[FULL_STOPS] = True
 
 
 @dataclass
@@ -71,10 +74,11 @@ def layout(text: str) -> Layout:
     lines = np.concatenate(([0], np.cumsum(newline)))
     last_newline = np.maximum.accumulate(np.where(newline, np.arange(n), -1))
     before = np.where(run_start > 0, points[np.maximum(run_start - 1, 0)], 0)
-    stop = np.isin(before, FULL_STOPS) & (run_start > 0)
+    stop = IS_FULL_STOP[np.minimum(before, len(IS_FULL_STOP) - 1)] & (run_start > 0)
     blank = (lines[run_end] - lines[run_start]) >= 2
     check = stop & (before == 46) & (lines[run_end] == lines[run_start])
-    check[check] = [_abbreviation(text, int(p)) for p in (run_start[check] - 1).tolist()] if check.any() else []
+    if check.any():
+        check[check] = _abbreviations(text, points, run_start[check] - 1)
     breaks = [run_end[stop & ~check], (last_newline[np.maximum(run_end - 1, 0)] + 1)[~stop & blank]]
     cjk = np.flatnonzero((points == CJK_STOPS[0]) | (points == CJK_STOPS[1]) | (points == CJK_STOPS[2]))
     breaks.append(cjk[(cjk + 1 >= n) | ~space[np.minimum(cjk + 1, n - 1)]] + 1)
@@ -83,6 +87,25 @@ def layout(text: str) -> Layout:
         - int(starts[-1] >= n or bool(space[starts[-1]:].all()))
     words = int(np.count_nonzero(~space[1:] & space[:-1]) + (not space[0]))
     return Layout(starts, max(spans, 0), words)
+
+
+# The last character before the period of an `analysis.ABBREVIATION` match: "U.S." or Mr, Mrs, Ms, Dr, St, No, Jr,
+# Sr, vs, etc, e.g, i.e, Gen, Lt, Col (the regex is case-sensitive). Keep in step with that regex.
+ABBREVIATION_LAST = np.zeros(128, dtype=bool)
+ABBREVIATION_LAST[[ord(c) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZrstocgenl"]] = True
+
+
+def _abbreviations(text: str, points: np.ndarray, periods: np.ndarray) -> np.ndarray:
+    """`_abbreviation` for each period, with NumPy ruling out most of them first: a period after a character
+    no abbreviation ends with, or after four ASCII letters or digits (a word), cannot end one."""
+    last = points[np.maximum(periods - 1, 0)]
+    possible = (periods > 0) & (last < 128) & ABBREVIATION_LAST[np.minimum(last, 127)]
+    window = points[np.maximum(periods[:, None] - np.arange(1, 5), 0)]
+    word = (periods >= 4) & ((window < 128) & ASCII_WORD[np.minimum(window, 127)]).all(axis=1)
+    found = np.zeros(len(periods), dtype=bool)
+    left = np.flatnonzero(possible & ~word)
+    found[left] = [_abbreviation(text, p) for p in periods[left].tolist()]
+    return found
 
 
 def _abbreviation(text: str, period: int) -> bool:

@@ -12,14 +12,14 @@ from __future__ import annotations
 import hashlib
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import httpx
 
 from weaklink.update import download as dl
-from weaklink.update.gdelt import UpdatedFile, UpdateError, record_fetch
+from weaklink.update.gdelt import FileOutcomes, UpdatedFile, UpdateError, record_fetch
 
 SOURCE = "feed"
 
@@ -33,7 +33,7 @@ class FeedItem:
 
 
 @dataclass
-class DocsSummary:
+class DocsSummary(FileOutcomes):
     feeds: int = 0
     listed: int = 0
     already_stored: int = 0
@@ -45,17 +45,8 @@ class DocsSummary:
     files: list[UpdatedFile] = field(default_factory=list)
 
     @property
-    def failed(self) -> list[UpdatedFile]:
-        return [f for f in self.files if f.status == "failed"]
-
-    @property
     def ok(self) -> bool:
         return not self.failed and not self.feed_errors
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        data["failed"] = [{"name": f.name, "url": f.url, "reason": f.reason} for f in self.failed]
-        return data
 
 
 def _entry_day(entry) -> date | None:

@@ -50,8 +50,23 @@ class UpdatedFile:
     rows_kept_out: int = 0
 
 
+class FileOutcomes:
+    """What update summaries share: `files` with their outcome, those that failed, and a JSON form."""
+
+    files: list[UpdatedFile]
+
+    @property
+    def failed(self) -> list[UpdatedFile]:
+        return [f for f in self.files if f.status == "failed"]
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["failed"] = [{"name": f.name, "url": f.url, "reason": f.reason} for f in self.failed]
+        return data
+
+
 @dataclass
-class UpdateSummary:
+class UpdateSummary(FileOutcomes):
     """What one update run did: files listed / already stored / downloaded / verified / stored / failed."""
 
     source: str
@@ -73,17 +88,8 @@ class UpdateSummary:
     files: list[UpdatedFile] = field(default_factory=list)
 
     @property
-    def failed(self) -> list[UpdatedFile]:
-        return [f for f in self.files if f.status == "failed"]
-
-    @property
     def ok(self) -> bool:
         return not self.failed
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        data["failed"] = [{"name": f.name, "url": f.url, "reason": f.reason} for f in self.failed]
-        return data
 
 
 @dataclass(frozen=True)
