@@ -95,7 +95,8 @@ class TextMixin:
         issuer's sentences naming the target, in [-1, 1]; `mentions` = mentions per 10,000 words. The value
         is null where the issuer has no document in the period or does not name the target (`reason` says
         which). Columns: period, value, documents, documents_naming, words, mentions, sentences_naming,
-        sentences_warm, sentences_hostile, reason."""
+        sentences_warm, sentences_hostile, reason, given_by (the former state whose speeches are filed under
+        the issuer in the period, e.g. the Republic of China as CHN before 1971; else null)."""
         if measure not in series.MEASURES:
             raise InvalidArgument(f"unknown measure {measure!r}: use {' or '.join(series.MEASURES)}")
         if freq not in series.TRUNC:

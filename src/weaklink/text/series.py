@@ -18,14 +18,15 @@ MEASURES = ("warmth", "mentions")
 TRUNC = {"month": "month", "quarter": "quarter", "year": "year"}
 SERIES_SQL = """
 WITH docs AS (
-    SELECT d.doc_id, CAST(date_trunc('{freq}', d.date) AS DATE) AS period, s.words
+    SELECT d.doc_id, CAST(date_trunc('{freq}', d.date) AS DATE) AS period, s.words, d.predecessor
     FROM documents AS d JOIN doc_text_stats AS s USING (doc_id)
     WHERE list_contains(d.issuers, $issuer) AND ($kind IS NULL OR d.kind = $kind)
       AND ($since IS NULL OR d.date >= $since) AND ($until IS NULL OR d.date <= $until))
 SELECT docs.period, count(*) AS documents, count(a.doc_id) AS documents_naming, sum(docs.words) AS words,
        coalesce(sum(a.mentions), 0) AS mentions, coalesce(sum(a.sentences_naming), 0) AS sentences_naming,
        coalesce(sum(a.sentences_warm), 0) AS sentences_warm,
-       coalesce(sum(a.sentences_hostile), 0) AS sentences_hostile
+       coalesce(sum(a.sentences_hostile), 0) AS sentences_hostile,
+       string_agg(DISTINCT docs.predecessor, '; ' ORDER BY docs.predecessor) AS given_by
 FROM docs LEFT JOIN doc_actor_stats AS a ON a.doc_id = docs.doc_id AND a.actor = $target
 GROUP BY docs.period ORDER BY docs.period"""
 COUNTS = ("documents", "documents_naming", "words", "mentions", "sentences_naming", "sentences_warm",
@@ -35,16 +36,17 @@ COUNTS = ("documents", "documents_naming", "words", "mentions", "sentences_namin
 def rhetoric_series(store: Store, issuer: str, target: str, measure: str, freq: str, since: date | None,
                     until: date | None, kind: str | None) -> pa.Table:
     """Per period from `since` (or the issuer's first document) to `until` (or its last): the value, its
-    counts, and the reason when the value is null."""
+    counts, the reason when the value is null, and `given_by`: the former state whose speeches are filed
+    under the issuer in that period (the USSR as RUS, the Republic of China as CHN before 1971), else null."""
     rows = store.con.execute(SERIES_SQL.format(freq=TRUNC[freq]), {
         "issuer": issuer, "target": target, "kind": kind, "since": since, "until": until}).fetchall()
-    found = {row[0]: dict(zip(COUNTS, row[1:])) for row in rows}
+    found = {row[0]: dict(zip((*COUNTS, "given_by"), row[1:])) for row in rows}
     if not found and not (since and until):
         return _series_table([])
     grid = period_grid(since or min(found), until or max(found), freq)
     out = []
     for period in grid:
-        counts = found.get(period, dict.fromkeys(COUNTS, 0))
+        counts = found.get(period, {**dict.fromkeys(COUNTS, 0), "given_by": None})
         value, reason = _value(measure, counts, issuer, target)
         out.append({"period": period, "value": value, **counts, "reason": reason})
     return _series_table(out)
@@ -65,7 +67,7 @@ def _value(measure: str, c: dict, issuer: str, target: str) -> tuple[float | Non
 
 def _series_table(rows: list[dict]) -> pa.Table:
     fields = [("period", pa.date32()), ("value", pa.float64()), *((c, pa.int64()) for c in COUNTS),
-              ("reason", pa.string())]
+              ("reason", pa.string()), ("given_by", pa.string())]
     schema = pa.schema(fields)
     return pa.Table.from_pylist(rows, schema=schema) if rows else schema.empty_table()
 
