@@ -8,8 +8,8 @@ import shutil
 import pytest
 from pypdf import PdfReader
 
-from weaklink.report import render
-from weaklink.setup import run_demo
+from weaklink.report import html as report_html, output, values
+from weaklink.project import run_demo
 
 SECTIONS = ["bottom-line", "implications", "figures", "commitment", "signposts", "ach", "appendix", "method",
             "evidence", "alerts", "timeline", "sources"]
@@ -117,7 +117,7 @@ def test_ach_and_the_briefing_give_the_same_matrix(briefing):
 
 def test_html_is_complete_and_self_contained(briefing):
     _, data, folder = briefing
-    html = render.to_html(data)
+    html = report_html.to_html(data)
     for section in SECTIONS:
         assert f'id="{section}"' in html
     assert data["bluf"][0].split(":")[0] in html
@@ -134,13 +134,13 @@ def test_html_is_complete_and_self_contained(briefing):
 
 def test_markdown_and_pdf(briefing):
     _, data, folder = briefing
-    md = render.write(data, folder / "brief.md").read_text(encoding="utf-8")
+    md = output.write(data, folder / "brief.md").read_text(encoding="utf-8")
     assert md.startswith("# ") and "## Bottom line up front" in md and "## Sources and provenance" in md
     assert all((folder / "brief_figures" / f"{f['id']}.png").stat().st_size > 1000
                for f in data["figures"] if not f.get("empty"))
     if not shutil.which("chromium"):
         pytest.skip("PDF needs Debian's chromium (installed by `make test`)")
-    pdf = render.write(data, folder / "brief.pdf")
+    pdf = output.write(data, folder / "brief.pdf")
     reader = PdfReader(pdf)
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert len(reader.pages) >= 4 and "Bottom line up front" in text and "Sources and provenance" in text
@@ -152,7 +152,7 @@ def test_html_renders_in_chromium_with_its_figures(briefing):
 
     _, data, folder = briefing
     page_file = folder / "brief.html"
-    page_file.write_text(render.to_html(data), encoding="utf-8")
+    page_file.write_text(report_html.to_html(data), encoding="utf-8")
     requested = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"),
@@ -181,7 +181,7 @@ def printed(briefing):
     if not shutil.which("chromium"):
         pytest.skip("PDF needs Debian's chromium (installed by `make test`)")
     _, data, folder = briefing
-    reader = PdfReader(render.write(data, folder / "printed.pdf"))
+    reader = PdfReader(output.write(data, folder / "printed.pdf"))
     return reader, [page.extract_text() for page in reader.pages]
 
 
@@ -218,8 +218,8 @@ def test_main_body_then_appendix_by_page_five(briefing, printed):
 def test_no_raw_values_or_code_like_text(briefing, printed):
     _, data, folder = briefing
     text = "\n".join(printed[1])
-    md = render.write(data, folder / "plain.md").read_text(encoding="utf-8")
-    for name, body in (("pdf", text), ("html", visible_text(render.to_html(data))), ("md", md)):
+    md = output.write(data, folder / "plain.md").read_text(encoding="utf-8")
+    for name, body in (("pdf", text), ("html", visible_text(report_html.to_html(data))), ("md", md)):
         assert not CODE_LIKE.search(body), (name, CODE_LIKE.search(body)[0],
                                             body[max(CODE_LIKE.search(body).start() - 80, 0):][:160])
     for file in data["sources"]["files"]:
@@ -232,26 +232,26 @@ def test_evidence_and_event_text_is_never_cut_mid_word(briefing):
     assert items, "the demo board should carry curated evidence"
     shortened = 0
     for item in items:
-        line = render.evidence_line(item)
+        line = values.evidence_line(item)
         full = " ".join(item["description"].split())
         if full in line:
             continue
-        part = render.shorten(full, 240)
+        part = values.shorten(full, 240)
         assert part in line and part.endswith("…") and full.startswith(part[:-1]), line[-80:]
         cut = len(part) - 1
         assert not full[cut].isalnum() or not full[cut - 1].isalnum(), part[-40:]   # ends at a word boundary
         shortened += 1
     assert shortened, "the demo evidence includes descriptions long enough to be shortened"
-    assert render.shorten("alpha beta gamma", 12) == "alpha beta…" and render.shorten("short", 12) == "short"
-    html = render.to_html(data)
+    assert values.shorten("alpha beta gamma", 12) == "alpha beta…" and values.shorten("short", 12) == "short"
+    html = report_html.to_html(data)
     for t in data["timeline"]:   # curated events are shown whole in the appendix (wrapped, not cut)
-        assert render.html_environment().from_string("{{ x }}").render(x=t["description"]) in html
+        assert report_html.html_environment().from_string("{{ x }}").render(x=t["description"]) in html
 
 
 def test_markdown_and_html_have_the_same_sections(briefing):
     _, data, folder = briefing
-    md = render.write(data, folder / "sections.md").read_text(encoding="utf-8")
-    in_html, in_md = headings(render.to_html(data), md)
+    md = output.write(data, folder / "sections.md").read_text(encoding="utf-8")
+    in_html, in_md = headings(report_html.to_html(data), md)
     assert in_html == in_md and "Appendix" in in_html
     assert in_html.index("Competing hypotheses") < in_html.index("Appendix") < in_html.index("Sources and provenance")
 
@@ -264,7 +264,7 @@ def test_implications_of_the_scenarios_that_moved(briefing):
     for sc in shown["triggered"]:
         assert sc["signposts"] and all(status[s["id"]] in ("seen", "emerging") for s in sc["signposts"])
         assert sc["implications"], "the bundled watch file gives every scenario implications"
-    html = visible_text(render.to_html(data))
+    html = visible_text(report_html.to_html(data))
     assert all(line.split(":")[0] in html for sc in shown["triggered"] for line in sc["implications"])
     assert "Did not trigger" in html
     from weaklink.report.brief import implications
@@ -309,7 +309,7 @@ def test_print_rules_and_escaped_margins(briefing):
     from weaklink.report import pdf
 
     _, data, _ = briefing
-    html = render.to_html(data)
+    html = report_html.to_html(data)
     assert "thead { display: table-header-group; }" in html and "break-after: avoid" in html
     assert "overflow-wrap: anywhere" in html
     assert html.count("<table") == html.count("<thead>")          # every table repeats its header on a new page

@@ -18,8 +18,8 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from weaklink.errors import InvalidArgument, WatchFileError
-from weaklink.report import figures, i18n, render
-from weaklink.setup import run_demo
+from weaklink.report import figures, i18n, html as report_html, output
+from weaklink.project import run_demo
 from weaklink.watch import bundled_text, parse_watch
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,8 +111,8 @@ def korean(tmp_path_factory):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         data = wl.brief("axis", lang="ko")
-    html = render.to_html(data)
-    md = render.write(data, folder / "brief.md").read_text(encoding="utf-8")
+    html = report_html.to_html(data)
+    md = output.write(data, folder / "brief.md").read_text(encoding="utf-8")
     yield {"wl": wl, "data": data, "html": html, "md": md, "folder": folder,
            "warnings": [str(w.message) for w in caught]}
     wl.close()
@@ -122,7 +122,7 @@ def korean(tmp_path_factory):
 def korean_pdf(korean):
     if shutil.which("chromium") is None:
         pytest.skip("needs Debian's chromium (installed by `make test`)")
-    reader = PdfReader(render.write(korean["data"], korean["folder"] / "brief.pdf"))
+    reader = PdfReader(output.write(korean["data"], korean["folder"] / "brief.pdf"))
     return reader, [page.extract_text() for page in reader.pages]
 
 

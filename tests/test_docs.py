@@ -2,13 +2,13 @@
 
 from pathlib import Path
 
-from weaklink.cli_docs import render
+from weaklink.cli.docs import render
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
 def test_cli_reference_is_current():
-    assert (DOCS / "cli.md").read_text() == render(), "run: python -m weaklink.cli_docs > docs/cli.md"
+    assert (DOCS / "cli.md").read_text() == render(), "run: python -m weaklink.cli.docs > docs/cli.md"
 
 
 def test_readme_links_exist():

@@ -25,8 +25,8 @@ from markdown_it import MarkdownIt
 
 from weaklink.errors import InvalidArgument
 from weaklink.fileio import OutputError, atomic_write_text
-from weaklink.report import pdf, render
-from weaklink.setup import run_demo
+from weaklink.report import pdf, html as report_html, output, values
+from weaklink.project import run_demo
 from weaklink.sources.timeline import COLUMNS
 from weaklink.text import analysis, compare
 
@@ -114,7 +114,7 @@ def assert_inert_html(html: str, allowed_tags: set[str], attributes: set[str] = 
         if tag == "img":
             assert attrs["src"] == "" or re.fullmatch(r"data:image/png;base64,[A-Za-z0-9+/]+=*", attrs["src"]), attrs
         if tag == "meta" and attrs.get("http-equiv"):
-            assert attrs["content"] == render.CSP
+            assert attrs["content"] == report_html.CSP
 
 
 def assert_inert_markdown(text: str, figure_dir: str) -> None:
@@ -189,7 +189,7 @@ def hostile_brief(hostile_store, brief_data):
     folder = hostile_store.parent
     with weaklink.connect(str(hostile_store)) as wl:
         paths = {"html": wl.write_brief(folder / "brief.html")}
-    paths.update({suffix: render.write(brief_data[0], folder / f"brief.{suffix}") for suffix in ("md", "pdf")})
+    paths.update({suffix: output.write(brief_data[0], folder / f"brief.{suffix}") for suffix in ("md", "pdf")})
     return folder, paths
 
 
@@ -197,12 +197,12 @@ def hostile_brief(hostile_store, brief_data):
 
 def test_every_template_escapes_every_field(brief_data):
     data, _, folder = brief_data
-    clean_tags = {tag for tag, _ in Elements(render.to_html(data)).found}
+    clean_tags = {tag for tag, _ in Elements(report_html.to_html(data)).found}
     for name, dirty in variants(data):
-        assert_inert_html(render.to_html(dirty), clean_tags)
+        assert_inert_html(report_html.to_html(dirty), clean_tags)
         out = folder / name / "brief.md"
         out.parent.mkdir()
-        text = render.write(dirty, out).read_text(encoding="utf-8")
+        text = output.write(dirty, out).read_text(encoding="utf-8")
         assert_inert_markdown(text, "brief_figures")
         assert {p.parent for p in out.parent.rglob("*") if p.is_file()} <= {out.parent, out.parent / "brief_figures"}
     assert "](brief_figures/figure-1.png)" in text  # the kept-PNG variant has its images (hostile ids: numbered)
@@ -230,7 +230,7 @@ def test_text_compare_html_escapes_every_field(brief_data):
     ("file:///etc/passwd", False), ("", False), (None, False),
 ])
 def test_only_http_urls_become_links(url, link):
-    assert render.is_web_url(url) is link
+    assert values.is_web_url(url) is link
 
 
 # --- the briefing built from the hostile store -----------------------------------------------------------
@@ -371,11 +371,11 @@ def test_cli_reports_a_pdf_timeout_without_traceback(hostile_store, tmp_path):
 def test_a_failed_render_leaves_the_previous_brief(brief_data, tmp_path):
     data, _, _ = brief_data
     out = tmp_path / "brief.html"
-    render.write(data, out)
+    output.write(data, out)
     before = out.read_bytes()
     broken = {k: v for k, v in data.items() if k != "sources"}  # the template fails at its last section
     with pytest.raises(Exception):
-        render.write(broken, out)
+        output.write(broken, out)
     assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["brief.html"]
 
@@ -384,11 +384,11 @@ DISK_FULL = """
 import pickle, resource, sys
 from pathlib import Path
 from weaklink.fileio import OutputError
-from weaklink.report import render
+from weaklink.report import html as report_html, output, values
 data = pickle.loads(Path(sys.argv[1]).read_bytes())
 resource.setrlimit(resource.RLIMIT_FSIZE, (4_096, resource.RLIM_INFINITY))  # files stop growing at 4 kB
 try:
-    render.write(data, Path(sys.argv[2]))
+    output.write(data, Path(sys.argv[2]))
 except OutputError as exc:
     print(exc)
 """

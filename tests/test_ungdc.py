@@ -20,7 +20,7 @@ import pytest
 
 from weaklink.errors import SourceFileError
 from weaklink.ingest.ungdc import ingest_corpus
-from weaklink.setup import demo_speeches
+from weaklink.project import demo_speeches
 from weaklink.sources import ungdc
 from weaklink.text.extract import text_fingerprint
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from weaklink.errors import WatchFileError
-from weaklink.setup import init_project
+from weaklink.project import init_project
 from weaklink.watch import bundled_text, load_watch, parse_watch
 
 

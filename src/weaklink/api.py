@@ -403,7 +403,7 @@ class Weaklink(TextMixin):
               as_of: date | str | None = None, lang: str = "en") -> dict:
         """The briefing's content as plain data: bottom line (with the facts behind each number), figures,
         tables and sources. The window ends on `until` (or `as_of`), by default the last day the data cover,
-        and everything in it is evaluated as of that day. `weaklink.report.render.write(data, path)` renders it.
+        and everything in it is evaluated as of that day. `weaklink.report.output.write(data, path)` renders it.
         `lang`: the briefing's language, "en" or any with a catalogue (`weaklink.report.i18n.available()`)."""
         from weaklink.report.brief import brief_data
         from weaklink.report.i18n import check_language
@@ -413,7 +413,7 @@ class Weaklink(TextMixin):
     def write_brief(self, out: str | Path, bloc: str = "axis", since: date | str | None = None,
                     until: date | str | None = None, as_of: date | str | None = None, lang: str = "en") -> Path:
         """Write the briefing to .html (self-contained), .md (figures beside it) or .pdf, in `lang`."""
-        from weaklink.report.render import write
+        from weaklink.report.output import write
 
         if Path(out).suffix.lower() == ".pdf":  # say at once when PDF cannot be printed, before the work
             from weaklink.report.pdf import find_chromium

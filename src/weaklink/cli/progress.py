@@ -9,7 +9,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeE
 from rich.table import Table
 
 from weaklink.ingest import IngestSummary
-from weaklink.render import safe_text as escape
+from weaklink.tables import safe_text as escape
 
 
 class RichProgress:

@@ -1,4 +1,4 @@
-"""CLI commands for bloc analysis, documents, signposts and ACH (registered on `weaklink` in cli.py)."""
+"""CLI commands for bloc analysis, documents, signposts and ACH (registered on `weaklink` in cli/main.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from weaklink.cli_common import (
+from weaklink.cli.common import (
     AS_OF,
     FORMAT_OPTION,
     SINCE,
@@ -21,7 +21,7 @@ from weaklink.cli_common import (
     show,
     to_json,
 )
-from weaklink.cli_views import (
+from weaklink.cli.views import (
     print_ach,
     print_attribution,
     print_board,

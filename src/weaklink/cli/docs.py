@@ -1,6 +1,6 @@
 """Generate docs/cli.md from the commands' own --help, so the reference never drifts.
 
-    python -m weaklink.cli_docs > docs/cli.md
+    python -m weaklink.cli.docs > docs/cli.md
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def _help(path: list[str], command: click.Command) -> str:
 
 def render() -> str:
     parts = ["# CLI reference", "",
-             "Generated from `--help` by `python -m weaklink.cli_docs > docs/cli.md`; a test keeps it in step.",
+             "Generated from `--help` by `python -m weaklink.cli.docs > docs/cli.md`; a test keeps it in step.",
              "", "## weaklink", "", "```", _help([], main), "```", ""]
     for path, command in _commands(main, []):
         parts += [f"## weaklink {' '.join(path)}", "", "```", _help(path, command), "```", ""]

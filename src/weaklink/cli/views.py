@@ -7,7 +7,7 @@ from datetime import date
 from rich.console import Console
 from rich.table import Table
 
-from weaklink.cli_common import escape
+from weaklink.cli.common import escape
 
 
 def _fmt(value) -> str:

@@ -1,9 +1,5 @@
-"""Render the briefing data as self-contained HTML, Markdown (figures beside it), or PDF (headless chromium).
-
-Everything in the data may come from outside (source URLs, timeline rows, document titles, file names), so
-both renderers escape every value: the HTML template autoescapes, only http(s) URLs become links, and the
-Markdown escapes HTML and Markdown syntax. Every file is written atomically (weaklink.fileio).
-"""
+"""The briefing as Markdown for pasting, its figures written as PNG files beside it. Every value is escaped:
+HTML escaped, Markdown syntax backslash-escaped, one line per value."""
 
 from __future__ import annotations
 
@@ -11,133 +7,16 @@ import base64
 import binascii
 import re
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
-
-from weaklink.errors import InvalidArgument
-from weaklink.fileio import atomic_write_bytes, atomic_write_text
+from weaklink.fileio import atomic_write_bytes
 from weaklink.report import i18n
 from weaklink.report.i18n import _, day
-from weaklink.report.pdf import html_to_pdf
+from weaklink.report.values import data_language, evidence_line, fmt, plain, shorten
 from weaklink.report.words import component_word, kind_word, level_word, status_word
 
-# The page may load nothing but its own inline styles and embedded (data:) images; no script at all.
-CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:"
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()!|~])")  # inline syntax; each value sits mid-line
-BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,80}")
-
-
-def fmt(value) -> str:
-    """A value as text for a reader: no None, nan or Python list syntax."""
-    if value is None or (isinstance(value, float) and value != value):
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.2f}"
-    if isinstance(value, (list, tuple, set)):
-        return ", ".join(fmt(v) for v in value)
-    return str(value)
-
-
-def shorten(text, limit: int = 240) -> str:
-    """`text` on one line, cut at a word boundary with an ellipsis when longer than `limit` characters."""
-    text = " ".join(fmt(text).split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit + 1].rsplit(" ", 1)[0] if " " in text[:limit + 1] else text[:limit]
-    return cut.rstrip(" ,;:.-") + "…"
-
-
-CODE_WORDS = [(re.compile(r"documents:([A-Z]{3}):([a-z_]+)"), lambda m: f"{m[1]} {m[2].replace('_', ' ')}s"),
-              (re.compile(r"documents:([A-Z]{3})"), lambda m: f"{m[1]} documents"),
-              (re.compile(r"'?\b(not_seen|no_data)\b'?"), lambda m: {"not_seen": "not seen", "no_data": "no data"}[m[1]]),
-              (re.compile(r"\b([a-z]+(?:_[a-z]+)+)\b"), lambda m: m[1].replace("_", " ")),
-              (re.compile(r"(?<=[A-Z]{3});(?=[A-Z]{3})"), lambda m: ", ")]
-
-
-def plain(value) -> str:
-    """Generated or stored text without code-like tokens: `no_data` → no data, `documents:CHN` → CHN documents,
-    `CHN;RUS` → CHN, RUS. For sentences and labels, never for URLs."""
-    text = fmt(value)
-    for pattern, words in CODE_WORDS:
-        text = pattern.sub(words, text)
-    return text
-
-
-def _actors(value) -> str:
-    return ", ".join(value) if isinstance(value, (list, tuple)) else plain(value)
-
-
-def evidence_parts(item: dict) -> list[str]:
-    """One evidence row as short readable parts; free text shortened at a word boundary, never mid-word."""
-    parts = [day(item[k]) for k in ("date",) if item.get(k)]
-    if item.get("actors"):
-        parts.append(_actors(item["actors"]))
-    if item.get("kind") and item["kind"] != "other":
-        parts.append(kind_word(item["kind"]))
-    parts += [shorten(item[k], 160) for k in ("decision", "title") if item.get(k)]
-    if item.get("description"):
-        parts.append(shorten(item["description"], 240))
-    votes = [_("%(state)s voted %(vote)s", state=k, vote=fmt(item[k])) for k in ("CHN", "RUS") if item.get(k)]
-    if votes:
-        parts.append(", ".join(votes))
-    if item.get("window_mean") is not None and item.get("baseline_mean") is not None:
-        parts.append(_("%(window)s per period in the window against %(baseline)s in the baseline",
-                       window=fmt(float(item["window_mean"])), baseline=fmt(float(item["baseline_mean"]))))
-    if item.get("url"):
-        parts.append(_("url: %(url)s", url=fmt(item["url"])))
-    return parts
-
-
-def evidence_line(item: dict) -> str:
-    return "; ".join(evidence_parts(item))
-
-
-def is_web_url(value) -> bool:
-    """True for an absolute http(s) URL with a host and no whitespace, control characters, quotes or angle
-    brackets (none is valid unencoded in a URL): the only URLs shown as links; the rest are shown as text."""
-    if not isinstance(value, str) or any(c.isspace() or not 32 <= ord(c) != 127 or c in '"<>\\' for c in value):
-        return False
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
-
-
-def png_data_uri(encoded) -> str:
-    """A data: URI for a base64 PNG built by figures.py; anything that is not plain base64 gives no image."""
-    return f"data:image/png;base64,{encoded}" if isinstance(encoded, str) and BASE64.fullmatch(encoded) else ""
-
-
-def html_environment(lang: str = i18n.SOURCE_LANGUAGE) -> Environment:
-    """The Jinja environment for every HTML page: autoescape always on, whatever the template's name; the
-    i18n extension with `lang`'s catalogue installed (new-style gettext: `_("... %(name)s", name=value)`, the
-    values escaped, the catalogue's text trusted)."""
-    env = Environment(loader=PackageLoader("weaklink.report", "templates"), autoescape=True,
-                      undefined=StrictUndefined, extensions=["jinja2.ext.i18n"])
-    env.install_gettext_translations(i18n.translations(lang), newstyle=True)
-    env.tests["web_url"] = is_web_url
-    env.globals.update(fmt=fmt, evidence_line=evidence_line, png_data_uri=png_data_uri, csp=CSP, plain=plain,
-                       shorten=shorten, day=day, status_word=status_word, kind_word=kind_word,
-                       level_word=level_word, component_word=component_word, lang=lang)
-    env.filters.update(plain=plain, fmt=fmt)
-    return env
-
-
-def data_language(data: dict) -> str:
-    """The language the briefing's data were written in (`data["lang"]`, set by `brief_data` from a checked
-    language); data without it, or with a value that names no catalogue, render in English."""
-    lang = data.get("lang")
-    return lang if isinstance(lang, str) and lang in i18n.available() else i18n.SOURCE_LANGUAGE
-
-
-def to_html(data: dict) -> str:
-    lang = data_language(data)
-    with i18n.using(lang):
-        return html_environment(lang).get_template("brief.html.j2").render(b=data)
-
 
 def md(value) -> str:
     """One value as inline Markdown text: HTML escaped, Markdown syntax backslash-escaped, one line."""
@@ -284,16 +163,3 @@ def to_markdown(data: dict, figure_dir: Path) -> str:
     with i18n.using(data_language(data)):
         return "\n".join(_md_main(data, figure_dir) + _md_appendix(data))
 
-
-def write(data: dict, out: Path) -> Path:
-    """Write the briefing to `out` (.html, .md or .pdf), atomically: a failure leaves a previous file as it was.
-    The words are in the language the data were written in (`data["lang"]`)."""
-    suffix = out.suffix.lower()
-    if suffix in (".html", ".htm"):
-        return atomic_write_text(out, to_html(data))
-    if suffix == ".md":
-        return atomic_write_text(out, to_markdown(data, out.with_name(out.stem + "_figures")))
-    if suffix == ".pdf":
-        return html_to_pdf(to_html(data), out, title=fmt(data.get("title")), as_of=fmt(data.get("as_of")),
-                           lang=data_language(data))
-    raise InvalidArgument(f"unknown briefing format {suffix!r}: use .html, .md or .pdf")

@@ -1,5 +1,5 @@
 """CLI commands that fetch new data and watch it: `weaklink update ...` and `weaklink monitor` (registered on
-`weaklink` in cli.py). Each is a thin shell over the API (docs/monitor.md)."""
+`weaklink` in cli/main.py). Each is a thin shell over the API (docs/monitor.md)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from weaklink.cli_common import JSON_FLAG, SINCE, UNTIL, console, escape, handle_errors, open_api, out
+from weaklink.cli.common import JSON_FLAG, SINCE, UNTIL, console, escape, handle_errors, open_api, out
 
 
 class _UpdateBar:

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import click
 
-from weaklink import __version__, cli_analysis, cli_monitor
-from weaklink.cli_common import (
+from weaklink import __version__
+from weaklink.cli import analysis as cli_analysis
+from weaklink.cli import monitor as cli_monitor
+from weaklink.cli.common import (
     WAIT_DEFAULT,
     AS_OF,
     FORMAT_OPTION,
@@ -62,7 +64,7 @@ def main(ctx: click.Context, store: str | None, watch_path: str | None, wait: fl
 @handle_errors
 def init(ctx: click.Context, directory: str, force: bool) -> None:
     """Write an editable watch.toml into DIRECTORY and create the store there."""
-    from weaklink.setup import init_project
+    from weaklink.project import init_project
 
     watch, store = init_project(Path(directory), store=ctx.obj["store"], force=force)
     console.print(f"wrote {escape(str(watch))}\ncreated store {escape(str(store))}", highlight=False)
@@ -74,14 +76,14 @@ def init(ctx: click.Context, directory: str, force: bool) -> None:
 @handle_errors
 def demo(ctx: click.Context, fmt: str) -> None:
     """Build (or refresh) the store from the data bundled with weaklink and summarise it."""
-    from weaklink.setup import run_demo
+    from weaklink.project import run_demo
 
     with open_api(ctx) as wl:
         overview = run_demo(wl, progress=_progress())
     if fmt == "json":
         print(to_json(overview))
     else:
-        from weaklink.setup import print_overview
+        from weaklink.project import print_overview
 
         print_overview(overview, out())
 
@@ -348,7 +350,7 @@ def brief(ctx: click.Context, bloc: str, since, until, as_of, out_path: str, lan
 
 
 def _progress():
-    from weaklink.cli_progress import RichProgress
+    from weaklink.cli.progress import RichProgress
 
     return RichProgress(console)
 

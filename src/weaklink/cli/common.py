@@ -16,25 +16,25 @@ from weaklink.errors import WeaklinkError
 # `weaklink --help` and argument errors answer at once (benchmarks/startup.py).
 console = Console(stderr=True)  # messages and progress; results go to stdout
 
-FORMATS = ("table", "csv", "json")  # as weaklink.render.FORMATS, which imports pyarrow
+FORMATS = ("table", "csv", "json")  # as weaklink.tables.FORMATS, which imports pyarrow
 
 
 def escape(text) -> str:
-    """Text shown literally in a rich console (weaklink.render.safe_text)."""
-    from weaklink.render import safe_text
+    """Text shown literally in a rich console (weaklink.tables.safe_text)."""
+    from weaklink.tables import safe_text
 
     return safe_text(text)
 
 
 def to_json(data) -> str:
-    from weaklink.render import to_json as render_json
+    from weaklink.tables import to_json as render_json
 
     return render_json(data)
 
 
 def emit(table, fmt: str, console: Console, title: str | None = None) -> None:
-    """Print a table as table, CSV or JSON (weaklink.render.emit)."""
-    from weaklink.render import emit as render_emit
+    """Print a table as table, CSV or JSON (weaklink.tables.emit)."""
+    from weaklink.tables import emit as render_emit
 
     render_emit(table, fmt, console, title)
 
@@ -111,7 +111,7 @@ def report_ingest(summary, as_json: bool) -> None:
     if as_json:
         print(json.dumps(summary.to_dict(), indent=2, default=str))
     else:
-        from weaklink.cli_progress import print_summary
+        from weaklink.cli.progress import print_summary
 
         print_summary(summary, out())
         for f in summary.files:
