@@ -18,7 +18,7 @@ demo:
 test:
 	bash scripts/system-deps.sh test
 	$(MAKE) $(STAMP)
-	$(BIN)/python -m pytest -n auto   # one worker per core (pytest-xdist)
+	$(BIN)/python -m pytest -n auto --dist loadgroup   # one worker per core (pytest-xdist); the backend tier on one
 
 system-deps:
 	bash scripts/system-deps.sh test

@@ -282,3 +282,77 @@ def test_the_demo_month_series_has_no_stray_periods(tmp_path):
 
 def _months_apart(a: str, b: str) -> int:
     return abs((int(a[:4]) * 12 + int(a[5:7])) - (int(b[:4]) * 12 + int(b[5:7])))
+
+
+# A store large next to the file, with every stored id outside the real files' ids (GDELT 2.0 ids of 2024-25 are
+# above 1.2e9): the duplicate check is restricted to the file's id range (ingest/common.py, `id_range`).
+FILLER_ROWS = 600_000  # about five DuckDB row groups
+FILLER_BASE = 1_100_000_000
+
+
+def _fill(wl, rows: int = FILLER_ROWS, base: int = FILLER_BASE) -> None:
+    con = wl.store.con
+    con.execute(f"""INSERT INTO events (dataset, record_id, event_date)
+                    SELECT 'gdelt', ({base} + i)::VARCHAR, DATE '2020-01-01' FROM range({rows}) AS r(i)""")
+    con.execute("CHECKPOINT")
+
+
+def _real_v2_file(shared_data):
+    return shared_data / "gdelt-v2-events/oreillyross-GDELT_Downloader/20241022130000.export.CSV"  # ids ~1.2e9
+
+
+def test_duplicate_check_reads_only_the_files_id_range(wl, shared_data, tmp_path):
+    import json
+
+    from weaklink.ingest.csvread import readable
+    from weaklink.ingest.gdelt import _id_range, _insert_sql
+    from weaklink.sources.scan import scan_file
+
+    path = _real_v2_file(shared_data)
+    _fill(wl)
+    con, profile = wl.store.con, tmp_path / "profile.json"
+    with readable(con, scan_file(path), terminated=True) as source:
+        ids = _id_range(con, source)
+        assert ids.restricted and int(ids.low) > FILLER_BASE + FILLER_ROWS
+        con.execute("BEGIN TRANSACTION")
+        con.execute("PRAGMA enable_profiling = 'json'")
+        con.execute(f"PRAGMA profiling_output = '{profile}'")
+        inserted = con.execute(_insert_sql(source, 999, ids=ids)).fetchall()[0][0]
+        con.execute("PRAGMA disable_profiling")
+        con.execute("ROLLBACK")
+    scanned = json.loads(profile.read_text())["query"]["total_rows_scanned"]
+    assert inserted == count_lines(path)
+    # The file's lines, and at most one stored row group (122,880 rows) the range could touch; without the
+    # restriction every one of the 600,000 stored ids is read.
+    assert scanned <= count_lines(path) + 122_880, scanned
+
+
+def test_duplicates_are_counted_in_a_large_store(wl, shared_data, tmp_path):
+    path = _real_v2_file(shared_data)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    _fill(wl)
+    first = wl.ingest_gdelt([path]).files[0]
+    assert (first.read, first.stored, first.duplicate) == (len(lines), len(lines), 0)
+    # Half the file again, one of its lines twice, and a line whose id is below every stored one but not stored.
+    below = "\t".join([str(FILLER_BASE - 5), *lines[0].split("\t")[1:]])
+    again = write_lines(tmp_path / "again.CSV", [*lines[: len(lines) // 2], lines[3], below])
+    second = wl.ingest_gdelt([again]).files[0]
+    half = len(lines) // 2
+    assert (second.read, second.stored, second.duplicate, second.rejected) == (half + 2, 1, half + 1, 0)
+    forced = wl.ingest_gdelt([path], force=True).files[0]
+    assert (forced.stored, forced.duplicate) == (0, len(lines))
+    assert stored_count(wl) == FILLER_ROWS + len(lines) + 1
+    # A filler id in a new file is a duplicate too: the range is the file's, wherever it lies.
+    filler = "\t".join([str(FILLER_BASE + 7), *lines[1].split("\t")[1:]])
+    third = wl.ingest_gdelt([write_lines(tmp_path / "filler.CSV", [filler, lines[2]])]).files[0]
+    assert (third.stored, third.duplicate) == (0, 2)
+
+
+@pytest.mark.parametrize("filler", [0, FILLER_ROWS])
+def test_keep_watched_counts_the_same_with_and_without_the_range(wl, shared_data, filler):
+    path = _real_v2_file(shared_data)
+    _fill(wl, filler)
+    first = wl.ingest_gdelt([path], keep="watched").files[0]
+    assert first.kept_out > 0 and first.stored > 0 and first.stored + first.kept_out == first.read
+    again = wl.ingest_gdelt([path], keep="watched", force=True).files[0]
+    assert (again.stored, again.duplicate, again.kept_out) == (0, first.stored, first.kept_out)

@@ -197,7 +197,7 @@ def test_history_and_changed_since(wl, tmp_path):
      "signposts.14.rule.doc_kinds", "['jointstatement']; expected document kinds"),
     ('{ kind = "event", actors_all = ["CHN"], kinds = ["sumit"] }', "signposts.14.rule.kinds", "curated kinds"),
     ('{ kind = "event", actors_all = ["CHN"], datasets = ["gdelt2"] }', "signposts.14.rule.datasets",
-     "expected event datasets: gdelt, curated"),
+     "expected event datasets: gdelt, icews, phoenix, polecat, curated"),
     ('{ kind = "document", issuers = ["Chnia"], terms = ["blood_ally"] }', "signposts.14.rule.issuers",
      "['Chnia']"),
     ('{ kind = "any", rules = [ { kind = "event", actors_all = ["CHN"] }, { kind = "event", actors_all = ["CHN"], '
@@ -222,8 +222,10 @@ def test_declared_document_kinds_are_accepted():
 def test_event_datasets_are_the_ones_the_ingest_writes():
     from weaklink.ingest import gdelt, timeline
     from weaklink.signposts.rules import EVENT_DATASETS
+    from weaklink.sources import icews, phoenix, polecat
 
-    assert set(EVENT_DATASETS) == {gdelt.DATASET, timeline.DATASET}
+    assert set(EVENT_DATASETS) == {gdelt.DATASET, timeline.DATASET, icews.LAYOUT.dataset, phoenix.DAILY.dataset,
+                                   phoenix.R_CSV.dataset, polecat.LAYOUT.dataset}
 
 
 def test_heuer_and_bayes_on_a_hand_worked_matrix():

@@ -225,6 +225,32 @@ def test_the_demo_extract_reads_like_the_archive_and_as_a_folder(wl, tmp_path):
     assert rows(wl, "SELECT count(*) FROM documents") == [(150,)]
 
 
+STATS_SQL = {"doc_text_stats": "SELECT * FROM doc_text_stats ORDER BY doc_id",
+             "doc_actor_stats": "SELECT * FROM doc_actor_stats ORDER BY doc_id, actor",
+             "doc_term_stats": "SELECT * FROM doc_term_stats ORDER BY doc_id, term_group, term"}
+
+
+@pytest.mark.parametrize("input_bytes", [0, 10**9], ids=["one process", "worker pool"])
+def test_statistics_and_index_are_built_in_the_ingest_pass(wl, input_bytes):
+    """The speeches' statistics and index come from the texts in memory while the ingest stores them (one
+    pass), in one process or in the worker pool, and equal what a full recomputation from the store gives."""
+    from weaklink.text.corpus import IngestAnalysis
+
+    with IngestAnalysis(wl.store, wl.watch, wl._text_index(), input_bytes) as sink:
+        assert ingest_corpus(wl.store, demo_speeches(), sink=sink).totals.stored == 151
+    assert (sink.workers > 1) == (input_bytes > 0) or (os.cpu_count() or 1) < 2
+    assert rows(wl, "SELECT count(*) FROM documents ANTI JOIN doc_text_stats USING (doc_id)") == [(0,)]
+    assert wl._text_index().listing() == {d for (d,) in rows(wl, "SELECT doc_id FROM documents")}
+    in_pass = {name: rows(wl, sql) for name, sql in STATS_SQL.items()}
+    assert len(in_pass["doc_text_stats"]) == 150 and in_pass["doc_actor_stats"] and in_pass["doc_term_stats"]
+    found = [h.doc_id for h in wl._text_index().search('"Korean peninsula"', limit=10)]
+    assert len(found) == 10
+    refreshed = wl.reindex(force=True)
+    assert refreshed.computed == refreshed.indexed == 150
+    assert {name: rows(wl, sql) for name, sql in STATS_SQL.items()} == in_pass
+    assert [h.doc_id for h in wl._text_index().search('"Korean peninsula"', limit=10)] == found
+
+
 def test_the_source_rejects_names_sessions_and_bytes_that_are_not_speeches(archive):
     name = "ungdc/TXT/Session 79 - 2024/PRK_79_2024.txt"
     text = member_bytes(archive, name)[name]

@@ -16,7 +16,7 @@ import ibis
 import pyarrow as pa
 
 from weaklink.errors import InvalidArgument, UnknownCountry
-from weaklink.indicators.dyads import FREQUENCIES, dyad_filter, dyad_series, in_window
+from weaklink.indicators.dyads import FREQUENCIES, dyad_filter, dyad_series, in_window, parse_datasets
 from weaklink.indicators.exchanges import EXCHANGE_KINDS, curated, exchange_counts, exchange_pairs, period_grid
 from weaklink.indicators.lag import is_late, reported_in_time
 from weaklink.indicators.votes import alignment, paired_votes, splits, votes_before
@@ -63,6 +63,9 @@ class Weaklink(TextMixin):
         (docs/monitor.md): volume-normalised series stay those of a full store."""
         from weaklink.ingest.gdelt import ingest_file
 
+        self.store.require("ingest-gdelt")
+        if keep != "all":
+            self.store.require("keep-watched")
         files = expand_paths([paths] if isinstance(paths, (str, Path)) else list(paths))
         return self._ingest_each(files, partial(ingest_file, max_lag_days=self.max_lag_days,
                                                 keep=self._keep_codes(keep)), progress, force)
@@ -79,15 +82,45 @@ class Weaklink(TextMixin):
         progress.start(paths)
         for path in paths:
             progress.file_started(path)
-            result = ingest(self.store, path, force=force)
+            result = self.store.ingest(ingest, path, force=force, max_lag_days=self.max_lag_days)
             summary.files.append(result)
             progress.file_done(path, result)
         progress.finish(summary)
         return summary
 
+    def ingest_icews(self, paths: list[str | Path] | str | Path, progress: Progress | None = None,
+                     force: bool = False) -> IngestSummary:
+        """Ingest ICEWS coded event files (TAB, header, "NA" for missing) as dataset `icews` (docs/datasets.md)."""
+        from weaklink.ingest.events import fixed
+        from weaklink.sources.icews import LAYOUT
+
+        return self._ingest_events(paths, fixed(LAYOUT), progress, force)
+
+    def ingest_polecat(self, paths: list[str | Path] | str | Path, progress: Progress | None = None,
+                       force: bool = False) -> IngestSummary:
+        """Ingest POLECAT weekly event files (PLOVER-coded, TAB, header) as dataset `polecat` (docs/datasets.md)."""
+        from weaklink.ingest.events import fixed
+        from weaklink.sources.polecat import LAYOUT
+
+        return self._ingest_events(paths, fixed(LAYOUT), progress, force)
+
+    def ingest_phoenix(self, paths: list[str | Path] | str | Path, progress: Progress | None = None,
+                       force: bool = False) -> IngestSummary:
+        """Ingest Phoenix event files (the daily TAB files, or their R CSV exports) as dataset `phoenix`."""
+        from weaklink.sources.phoenix import layout_for
+
+        return self._ingest_events(paths, layout_for, progress, force)
+
+    def _ingest_events(self, paths, pick, progress: Progress | None, force: bool) -> IngestSummary:
+        from weaklink.ingest.events import ingest_file
+
+        files = expand_paths([paths] if isinstance(paths, (str, Path)) else list(paths))
+        return self._ingest_each(files, partial(ingest_file, pick=pick), progress, force)
+
     def ingest_timeline(self, paths: list[str | Path] | None = None,
                         progress: Progress | None = None, force: bool = False) -> IngestSummary:
         """Ingest curated timeline CSV files (docs/timeline.md); None ingests the bundled timeline."""
+        self.store.require("ingest-timeline")
         from weaklink.ingest.timeline import bundled_files as timeline_files
         from weaklink.ingest.timeline import ingest_timeline_file
 
@@ -99,6 +132,7 @@ class Weaklink(TextMixin):
                        force: bool = False) -> IngestSummary:
         """UN General Assembly votes in the unvotes/Voeten layout. Given together, the files are loaded in the
         order they need (roll calls, issues, votes); votes without their roll calls are refused up front."""
+        self.store.require("ingest-unvotes")
         if votes is not None and roll_calls is None and not self._has_roll_calls():
             raise InvalidArgument("the store has no UN General Assembly roll calls yet, so every vote would be "
                                   "rejected: give the roll calls with the votes (weaklink ingest unvotes --roll-calls "
@@ -115,11 +149,12 @@ class Weaklink(TextMixin):
         return summary
 
     def _has_roll_calls(self) -> bool:
-        return bool(self.store.con.execute("SELECT 1 FROM decisions WHERE body = 'unga' LIMIT 1").fetchall())
+        return bool(self.store.sql.execute("SELECT 1 FROM decisions WHERE body = 'unga' LIMIT 1").fetchall())
 
     def ingest_unsc(self, table: str | Path | None = None, vetoes: str | Path | None = None,
                     progress: Progress | None = None, force: bool = False) -> IngestSummary:
         """The UNSC DPRK decisions table (bundled unless `table` is given) and, optionally, a veto list."""
+        self.store.require("ingest-unsc")
         from weaklink.ingest.unsc import bundled_table as bundled_unsc_table
         from weaklink.ingest.unsc import ingest_unsc_table, ingest_veto_list
 
@@ -140,6 +175,7 @@ class Weaklink(TextMixin):
 
         from weaklink.update.gdelt import update_gdelt
 
+        self.store.require("update")
         options = self._update_options(since, until, version, mirror, workers, timeout, cache_dir)
         return update_gdelt(self, replace(options, keep=self._keep_codes(keep)), progress)
 
@@ -148,6 +184,7 @@ class Weaklink(TextMixin):
         as documents with their URL, date and issuer; failures are recorded and retried next time."""
         from weaklink.update.feeds import update_docs
 
+        self.store.require("update")
         return update_docs(self, workers or self.watch.update.workers, timeout, Path(cache_dir) if cache_dir else None)
 
     def monitor_once(self, stop=None, update: bool = True):
@@ -156,11 +193,12 @@ class Weaklink(TextMixin):
         the watch file's [notify] table; `stop` (a threading.Event) is checked between steps."""
         from weaklink.live import monitor_once
 
+        self.store.require("monitor")
         return monitor_once(self, stop, update)
 
     def _kept_out(self) -> ibis.Table | None:
         """Counts of the events `keep="watched"` left out (None when the store has none: a full store)."""
-        if not self.store.con.execute("SELECT 1 FROM event_totals LIMIT 1").fetchall():
+        if not self.store.sql.execute("SELECT 1 FROM event_totals LIMIT 1").fetchall():
             return None
         return reported_in_time(self.store.table("event_totals"), self.max_lag_days)
 
@@ -194,15 +232,87 @@ class Weaklink(TextMixin):
         return tuple(dict.fromkeys(code for code in (country.cameo, country.iso3) if code))
 
     def dyads(self, a: str, b: str, *, freq: str = "month", since: date | str | None = None,
-              until: date | str | None = None, directed: bool = False, root_only: bool = False) -> Result:
-        """Event series between two actors, per period (see docs/dyads.md for the method)."""
+              until: date | str | None = None, directed: bool = False, root_only: bool = False,
+              dataset: str | list[str] | None = None) -> Result:
+        """Event series between two actors, per period (see docs/dyads.md for the method), from the event
+        `dataset` (a name, several joined by commas, or a list; default gdelt: docs/datasets.md). `meta` names
+        the datasets and the spans of time each covers: outside them the series has no data, not zero events."""
         if set(self.actor_codes(a)) & set(self.actor_codes(b)):
             raise InvalidArgument(f"{a!r} and {b!r} are the same actor: a dyad needs two different actors "
                                   "(e.g. `weaklink dyads CHN RUS`)")
+        datasets = self.datasets(dataset)
         expr = dyad_series(self.events(), self.actor_codes(a), self.actor_codes(b), freq=freq,
                            since=_as_date(since), until=_as_date(until), directed=directed,
-                           root_only=root_only, kept_out=self._kept_out())
-        return Result(expr=expr, meta={"a": a, "b": b, "freq": freq, "directed": directed})
+                           root_only=root_only, datasets=datasets, kept_out=self._kept_out())
+        return Result(expr=expr, meta={"a": a, "b": b, "freq": freq, "directed": directed,
+                                       **self.dataset_coverage(datasets)})
+
+    def datasets(self, dataset: str | list[str] | None = None) -> tuple[str, ...]:
+        """The media event datasets an indicator reads: `dataset` when given, else this view's (`using`), else
+        gdelt."""
+        return parse_datasets(dataset) if dataset else getattr(self, "event_datasets", None) or ("gdelt",)
+
+    def dataset_coverage(self, datasets: tuple[str, ...]) -> dict:
+        """{"datasets": [...], "coverage": {dataset: [[first, last], ...]}}: the spans each dataset covers."""
+        from weaklink.coverage import Spans
+
+        spans = Spans(self)
+        return {"datasets": list(datasets),
+                "coverage": {d: [[a.isoformat(), b.isoformat()] for a, b in spans.get(d)] for d in datasets}}
+
+    def compare_sources(self, first: str, second: str, dyad: tuple[str, str] | list[str], *, freq: str = "month",
+                        since: date | str | None = None, until: date | str | None = None,
+                        measure: str = "share_per_10k", top: int = 5) -> Result:
+        """The same dyad series from two event datasets (each a name or several joined by commas) side by side:
+        per period both values ("no data", None, where a dataset holds no event that period), their correlation
+        over the periods both cover (with n), the periods where they disagree most (standardised difference),
+        and each series' shifts marked as found in both or in one only (docs/datasets.md)."""
+        from weaklink.indicators.compare import MEASURES, compare
+
+        if measure not in MEASURES:
+            raise InvalidArgument(f"unknown measure {measure!r}: use one of {', '.join(MEASURES)}")
+        names = [",".join(parse_datasets(d)) for d in (first, second)]
+        if names[0] == names[1]:
+            raise InvalidArgument(f"both sides are {names[0]}: compare two different datasets "
+                                  "(e.g. `weaklink compare-sources gdelt icews --dyad CHN RUS`)")
+        if len(dyad) != 2:
+            raise InvalidArgument("a dyad is two actors, e.g. --dyad CHN RUS")
+        sides = [self._side(name, dyad, freq, since, until, measure) for name in names]
+        found = [p for side in sides for p in side.values]
+        periods = period_grid(min(found), max(found), freq) if found else []
+        result = compare(periods, *sides, top=top)
+        a, b = names
+        table = pa.Table.from_pylist([{"period": r["period"], a: r["a"], b: r["b"], f"{a}_events": r["a_events"],
+                                       f"{b}_events": r["b_events"], f"{a}_z": r["a_z"], f"{b}_z": r["b_z"],
+                                       "difference": r["difference"], "change_difference": r["change_difference"],
+                                       "covered_by": r["covered_by"]}
+                                      for r in result["rows"]]) if periods else pa.table(
+            {"period": pa.array([], pa.date32())})
+        coverage = self.dataset_coverage(tuple(d for name in names for d in name.split(",")))["coverage"]
+        return Result(table=table, meta={"a": a, "b": b, "dyad": list(dyad), "freq": freq, "measure": measure,
+                                         "correlation": result["correlation"], "n": result["n"],
+                                         "disagreements": result["disagreements"], "shifts": result["shifts"],
+                                         "coverage": coverage})
+
+    def _side(self, name: str, dyad, freq: str, since, until, measure: str):
+        from weaklink.indicators.compare import Side
+
+        rows = self.dyads(dyad[0], dyad[1], freq=freq, since=since, until=until, dataset=name).to_pyarrow().to_pylist()
+        return Side(name, {r["period"]: r[measure] for r in rows}, {r["period"]: r["events"] for r in rows})
+
+    def using(self, dataset: str | list[str] | None) -> Weaklink:
+        """This store and watch file, with every event indicator (cohesion, weakest, alerts, dyads, top events)
+        reading `dataset` instead (the watch file's [cohesion] datasets, for cohesion); None: unchanged."""
+        if not dataset:
+            return self
+        import copy
+
+        names = parse_datasets(dataset)
+        view = copy.copy(self)
+        view.watch = self.watch.model_copy(
+            update={"cohesion": self.watch.cohesion.model_copy(update={"datasets": list(names)})})
+        view.event_datasets = names
+        return view
 
     def timeline(self, actors: list[str] | None = None, kind: str | None = None, level: str | None = None,
                  since: date | str | None = None, until: date | str | None = None) -> Result:
@@ -278,24 +388,32 @@ class Weaklink(TextMixin):
                             issue=issue, since=_as_date(since), until=_as_date(until))
 
     # blocs ---------------------------------------------------------------------------------
-    def weakest(self, bloc: str = "axis", since: date | str | None = None, until: date | str | None = None) -> dict:
-        """The bloc member with the lowest commitment, with intervals and centrality (docs/cohesion.md)."""
+    def weakest(self, bloc: str = "axis", since: date | str | None = None, until: date | str | None = None,
+                dataset: str | list[str] | None = None) -> dict:
+        """The bloc member with the lowest commitment, with intervals and centrality (docs/cohesion.md); media
+        events from `dataset` (default: the watch file's [cohesion] datasets)."""
         from weaklink import cohesion
 
-        return cohesion.weakest_link(self, bloc, _as_date(since), _as_date(until))
+        wl = self.using(dataset)
+        found = cohesion.weakest_link(wl, bloc, _as_date(since), _as_date(until))
+        return {**found, "datasets": list(wl.watch.cohesion.datasets)}
 
     def cohesion(self, bloc: str = "axis", freq: str = "year", since: date | str | None = None,
-                 until: date | str | None = None, components: list[str] | str | None = None) -> Result:
+                 until: date | str | None = None, components: list[str] | str | None = None,
+                 dataset: str | list[str] | None = None) -> Result:
         """Per period: the bloc's cohesion (mean tie strength) and each member dyad's tie strength, each dyad
         on one component set for the whole span (`components`, or those measured in the most periods);
-        `meta["components"]` says, per dyad, which were used and which were left out and why."""
+        `meta["components"]` says, per dyad, which were used and which were left out and why. Media events
+        from `dataset` (default: the watch file's [cohesion] datasets); `meta` names them and their spans."""
         _check_freq(freq)
         from weaklink import cohesion
 
-        series = cohesion.cohesion_series(self, bloc, freq, _as_date(since), _as_date(until), _components(components))
+        wl = self.using(dataset)
+        series = cohesion.cohesion_series(wl, bloc, freq, _as_date(since), _as_date(until), _components(components))
         rows = series["rows"]
         return Result(table=pa.Table.from_pylist(rows) if rows else pa.table({"period": pa.array([], pa.date32())}),
-                      meta={"bloc": bloc, "freq": freq, "components": series["components"]})
+                      meta={"bloc": bloc, "freq": freq, "components": series["components"],
+                            **wl.dataset_coverage(tuple(wl.watch.cohesion.datasets))})
 
     def blocs(self, blocs: list[str] | None = None, freq: str = "year", since: date | str | None = None,
               until: date | str | None = None, components: list[str] | str | None = None) -> Result:
@@ -324,13 +442,17 @@ class Weaklink(TextMixin):
         return cohesion.attribution(self, bloc, windows[0], windows[1], top, _components(components))
 
     def alerts(self, freq: str = "month", since: date | str | None = None, until: date | str | None = None,
-               held_back: bool = False) -> list:
+               held_back: bool = False, dataset: str | list[str] | None = None) -> list:
         """Change points and anomalies on every watched dyad series, each with the events behind it. Alerts
-        that fail the watch file's `[alerts]` rules are left out, or listed with `held_back` as the reason."""
+        that fail the watch file's `[alerts]` rules are left out, or listed with `held_back` as the reason.
+        The series come from `dataset` (default gdelt); each alert names its datasets."""
         _check_freq(freq)
         from weaklink import changes
 
-        return changes.alerts(self, freq, _as_date(since), _as_date(until), held_back)
+        wl = self.using(dataset)
+        datasets = list(wl.datasets())
+        return [{**alert, "datasets": datasets}
+                for alert in changes.alerts(wl, freq, _as_date(since), _as_date(until), held_back)]
 
     def top_events(self, a: str, b: str, since: date, until: date, limit: int = 3) -> list[dict]:
         """The most reported media events between two actors in a window, with their URLs."""
@@ -350,18 +472,20 @@ class Weaklink(TextMixin):
         history), as of a date: by default the last day the data cover (docs/signposts.md)."""
         from weaklink.signposts import board
 
+        self.store.require("signposts")
         found = board.evaluate_all(self, _as_date(as_of), record)
         return board.changed_since(found, _as_date(changed_since)) if changed_since else found
 
-    def signpost(self, signpost_id: str, as_of: date | str | None = None) -> dict:
-        """One signpost evaluated, with its rule, evidence and full status history."""
+    def signpost(self, signpost_id: str, as_of: date | str | None = None, record: bool = True) -> dict:
+        """One signpost evaluated, with its rule, evidence and full status history (`record=False`: the
+        evaluation is not stored in the history, as `signposts`)."""
         spec = next((s for s in self.watch.signposts if s.id == signpost_id), None)
         if spec is None:
             raise InvalidArgument(f"no signpost {signpost_id!r}; signposts: "
                                   f"{', '.join(s.id for s in self.watch.signposts)}")
         from weaklink.signposts import board
 
-        current = next(s for s in board.evaluate_all(self, _as_date(as_of)) if s["id"] == signpost_id)
+        current = next(s for s in board.evaluate_all(self, _as_date(as_of), record) if s["id"] == signpost_id)
         return {**current, "rule": spec.rule.model_dump(exclude_none=True), "note": spec.note,
                 "history": board.history(self, signpost_id)}
 
@@ -377,10 +501,10 @@ class Weaklink(TextMixin):
 
         return board.scenarios(self, self.signposts(as_of), recent_days)
 
-    def ach(self, as_of: date | str | None = None) -> dict:
+    def ach(self, as_of: date | str | None = None, record: bool = True) -> dict:
         """ACH matrix as of a date (default: the last day the data cover): Heuer inconsistency and posterior per
         hypothesis, the leaders (ties kept), rated and excluded evidence, and the sensitivity analysis."""
-        found = self.signposts(as_of)
+        found = self.signposts(as_of, record=record)
         from weaklink.signposts import board
 
         return board.ach_matrix(self, found, date.fromisoformat(found[0]["as_of"]) if found else _as_date(as_of))
@@ -405,6 +529,7 @@ class Weaklink(TextMixin):
         tables and sources. The window ends on `until` (or `as_of`), by default the last day the data cover,
         and everything in it is evaluated as of that day. `weaklink.report.output.write(data, path)` renders it.
         `lang`: the briefing's language, "en" or any with a catalogue (`weaklink.report.i18n.available()`)."""
+        self.store.require("brief")
         from weaklink.report.brief import brief_data
         from weaklink.report.i18n import check_language
 
@@ -449,7 +574,7 @@ class Weaklink(TextMixin):
 
     def overview(self) -> dict:
         """What the store holds: events per dataset, date range, files, rejects."""
-        con = self.store.con
+        con = self.store.sql
         datasets = con.execute("""SELECT dataset, count(*), min(event_date), max(event_date)
             FROM events GROUP BY dataset ORDER BY dataset""").fetchall()
         files, rejects = con.execute(

@@ -21,7 +21,6 @@ from weaklink.messages import Day, Message
 from weaklink.messages import message as _
 
 SERIES = {"share_per_10k": _("events per 10,000 stored events"), "goldstein_mean": _("mean Goldstein score")}
-SERIES_DATASETS = ("gdelt",)  # the datasets `wl.dyads` series count
 
 
 def _explain(wl, a: str, b: str, series: str, alert: Alert, start: date, last: date, freq: str,
@@ -53,7 +52,7 @@ def _runs(values: np.ndarray) -> list[np.ndarray]:
 
 def support_by_period(wl, a: str, b: str, freq: str) -> dict[date, dict]:
     """Per period: the dyad's events and the distinct articles they were coded from (docs/cohesion.md)."""
-    window = in_window(wl.events(), None, None, SERIES_DATASETS, root_only=False)
+    window = in_window(wl.events(), None, None, wl.datasets(), root_only=False)
     dyad = window.filter(dyad_filter(window, wl.actor_codes(a), wl.actor_codes(b), directed=False))
     keyed = dyad.mutate(period=period_of(dyad, freq), article=article_key(
         dyad.source_url, dyad.event_date, actor_country(dyad, "actor1"), actor_country(dyad, "actor2")))

@@ -143,7 +143,7 @@ class BlocData:
     def _pair_start(self) -> np.ndarray:
         """[M, M] the first day of the year in which the timeline first records the two together (None: never).
         The timeline is taken to cover a dyad from then on; before, its exchanges are unknown, not zero."""
-        rows = self.wl.store.con.execute("""
+        rows = self.wl.store.sql.execute("""
             WITH parts AS (SELECT record_id, event_date, unnest(actors) AS actor FROM events WHERE dataset = 'curated')
             SELECT a.actor, b.actor, min(a.event_date) FROM parts AS a JOIN parts AS b USING (record_id)
             WHERE a.actor < b.actor GROUP BY 1, 2""").fetchall()
@@ -176,6 +176,8 @@ class BlocData:
         """{period: [M, M] directed warmth: [i, j] the mean of (score + 1) / 2 over member i's documents naming
         member j with warm or hostile words}, score = (warm - hostile) / (warm + hostile) words in the sentences
         naming j (from the statistics tables, docs/rhetoric.md). Not symmetric: i on j is not j on i."""
+        if not self.wl.store.supports("documents"):  # no documents on this backend (docs/store.md, "Backends")
+            return {}
         self.wl._ensure_text_stats()
         index = {m: i for i, m in enumerate(self.members)}
         rows = self.wl.store.con.execute("""

@@ -110,6 +110,30 @@ def _media_spans(con) -> dict[str, list[Span]]:
     return spans
 
 
+def _media_spans_portable(con) -> dict[str, list[Span]]:
+    """The same islands as `_media_spans`, from plain SQL every backend runs (distinct days, file names)."""
+    import re
+    from datetime import datetime
+
+    days = set(con.execute(f"""SELECT DISTINCT dataset, CAST(coalesce(date_added, event_date) AS DATE) FROM events
+        WHERE dataset NOT IN {NOT_MEDIA} AND coalesce(date_added, event_date) IS NOT NULL""").fetchall())
+    for dataset, name in con.execute(f"""SELECT dataset, lower(coalesce(member, path)) FROM provenance
+            WHERE dataset NOT IN {NOT_MEDIA}""").fetchall():
+        found = re.search(FILE_DAY, name or "")
+        try:
+            days.add((dataset, datetime.strptime(found.group(1), "%Y%m%d").date()) if found else None)
+        except ValueError:
+            continue
+    spans: dict[str, list[Span]] = {}
+    for dataset, day in sorted(d for d in days if d is not None):
+        held = spans.setdefault(dataset, [])
+        if held and held[-1][1] + timedelta(days=1) == day:
+            held[-1] = (held[-1][0], day)
+        else:
+            held.append((day, day))
+    return spans
+
+
 def _curated_span(con) -> list[Span]:
     first, last = con.execute("""SELECT min(event_date), max(greatest(event_date, coalesce(end_date, event_date)))
         FROM events WHERE dataset = 'curated'""").fetchall()[0]
@@ -153,13 +177,15 @@ class Spans:
     """Every source's spans, read from the store once (a handful of queries) and looked up by name."""
 
     def __init__(self, wl) -> None:
-        con = wl.store.con
-        self.by_source: dict[str, list[Span]] = {**_media_spans(con)}
+        con = wl.store.sql  # DuckDB-dialect SQL on any backend (store/remote.py)
+        duck = wl.store.backend == "duckdb"
+        self.by_source: dict[str, list[Span]] = {**(_media_spans(con) if duck else _media_spans_portable(con))}
         for name, spans in (("curated", _curated_span(con)), ("unga", _unga_spans(con)),
                             ("unsc", _unsc_span(con))):
             if spans:
                 self.by_source[name] = spans
-        self.by_source.update(_document_spans(con))
+        if wl.store.supports("documents"):
+            self.by_source.update(_document_spans(con))
 
     def get(self, source: str) -> list[Span]:
         return self.by_source.get(source, [])

@@ -40,8 +40,12 @@ class TextMixin:
         """Ingest the UN General Debate Corpus (the published .tgz, or its unpacked folder) as `unga_speech`
         documents with session, speaker and post (docs/ungdc.md); `force` reads a known archive again."""
         from weaklink.ingest.ungdc import ingest_corpus
+        from weaklink.text import corpus
 
-        summary = ingest_corpus(self.store, Path(path), progress, force)
+        path = Path(path)
+        index = None if corpus.read_only(self.store) else self._text_index()
+        with corpus.IngestAnalysis(self.store, self.watch, index, corpus.input_bytes(path)) as sink:
+            summary = ingest_corpus(self.store, path, progress, force, sink=sink)  # statistics + index, one pass
         after = getattr(self, "_after_documents_ingest", None)
         if after is not None and summary.totals.stored:
             after()

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from weaklink.errors import UnknownCountry, WatchFileError, WeaklinkError
 from weaklink.reference import countries
-from weaklink.signposts.rules import DOCUMENT_KINDS, EVENT_DATASETS, Scenario, Signpost
+from weaklink.signposts.rules import DOCUMENT_KINDS, EVENT_DATASETS, MEDIA_DATASETS, Scenario, Signpost
 
 BUNDLED = "watch.toml"
 Day = date  # for fields named `date`
@@ -62,6 +62,14 @@ class Cohesion(_Strict):
     seed: int = Field(default=0, ge=0, lt=2**32)
     datasets: list[str] = ["gdelt"]
     include_low_confidence: bool = False  # curated entries rated `low` count in commitment and exchanges
+
+    @field_validator("datasets")
+    @classmethod
+    def _known_datasets(cls, datasets: list[str]) -> list[str]:
+        unknown = [d for d in datasets if d not in MEDIA_DATASETS]
+        if unknown or not datasets:
+            raise ValueError(f"unknown event dataset(s) {unknown}; expected one or more of {', '.join(MEDIA_DATASETS)}")
+        return datasets
 
     @field_validator("weights")
     @classmethod

@@ -31,6 +31,7 @@ from weaklink.cli.views import (
     print_signpost,
     print_weakest,
 )
+from weaklink.cli.datasets import DATASET, print_coverage_note
 from weaklink.fileio import atomic_write_text
 
 FREQ = click.option("--freq", type=click.Choice(["month", "quarter", "year"]), default="year", show_default=True)
@@ -56,16 +57,19 @@ def _print_footing(footing: dict, console) -> None:
 @SINCE
 @UNTIL
 @COMPONENTS
+@DATASET
 @FORMAT_OPTION
 @click.pass_context
 @handle_errors
-def cohesion(ctx: click.Context, bloc: str, freq: str, since, until, components, fmt: str) -> None:
+def cohesion(ctx: click.Context, bloc: str, freq: str, since, until, components, dataset, fmt: str) -> None:
     """Bloc cohesion per period: mean tie strength of its dyads, and each dyad's (docs/cohesion.md)."""
     with open_api(ctx, read_only=True) as wl:
-        result = wl.cohesion(bloc, freq=freq, since=since, until=until, components=components)
-    emit(result.to_pyarrow(), fmt, out(), title=f"Cohesion of {bloc} per {freq}")
+        result = wl.cohesion(bloc, freq=freq, since=since, until=until, components=components, dataset=dataset)
+    emit(result.to_pyarrow(), fmt, out(),
+         title=f"Cohesion of {bloc} per {freq} ({', '.join(result.meta['datasets'])} events)")
     if fmt == "table":
         _print_footing(result.meta["components"], out())
+        print_coverage_note(result.meta, out())
 
 
 @click.command()
@@ -91,13 +95,14 @@ def blocs(ctx: click.Context, blocs: tuple[str, ...], freq: str, since, until, c
 @click.argument("bloc", default="axis")
 @SINCE
 @UNTIL
+@DATASET
 @TABLE_OR_JSON
 @click.pass_context
 @handle_errors
-def weakest(ctx: click.Context, bloc: str, since, until, fmt: str) -> None:
+def weakest(ctx: click.Context, bloc: str, since, until, dataset, fmt: str) -> None:
     """The member with the lowest commitment, its interval, and centrality (default: the last year)."""
     with open_api(ctx, read_only=True) as wl:
-        result = wl.weakest(bloc, since=since, until=until)
+        result = wl.weakest(bloc, since=since, until=until, dataset=dataset)
     show(result, fmt, print_weakest)
 
 
@@ -129,13 +134,14 @@ def attribution(ctx: click.Context, bloc: str, first: str, second: str, componen
 @UNTIL
 @click.option("--held-back", is_flag=True, help="Also list the alerts the watch file's [alerts] rules hold back, "
                                                   "with the reason.")
+@DATASET
 @TABLE_OR_JSON
 @click.pass_context
 @handle_errors
-def alerts(ctx: click.Context, freq: str, since, until, held_back: bool, fmt: str) -> None:
+def alerts(ctx: click.Context, freq: str, since, until, held_back: bool, dataset, fmt: str) -> None:
     """Change points and anomalies on every watched dyad series, each with the events behind it."""
     with open_api(ctx, read_only=True) as wl:
-        found = wl.alerts(freq=freq, since=since, until=until, held_back=True)
+        found = wl.alerts(freq=freq, since=since, until=until, held_back=True, dataset=dataset)
         rules = wl.watch.alerts
     kept = [a for a in found if held_back or a["held_back"] is None]
     if fmt == "json" or kept:

@@ -10,7 +10,9 @@ import click
 
 from weaklink import __version__
 from weaklink.cli import analysis as cli_analysis
+from weaklink.cli import datasets as cli_datasets
 from weaklink.cli import monitor as cli_monitor
+from weaklink.cli import serve as cli_serve
 from weaklink.cli.common import (
     WAIT_DEFAULT,
     AS_OF,
@@ -194,17 +196,21 @@ def rejects(ctx: click.Context, path: str | None, limit: int | None, fmt: str) -
 @click.option("--until", default=None, metavar="YYYY-MM-DD", help="Last event date to count.")
 @click.option("--directed", is_flag=True, help="Only events A did to B (default: both directions).")
 @click.option("--root-only", is_flag=True, help="Only GDELT root events (IsRootEvent = 1).")
+@cli_datasets.DATASET
 @FORMAT_OPTION
 @click.pass_context
 @handle_errors
 def dyads(ctx: click.Context, a: str, b: str, freq: str, since, until, directed: bool, root_only: bool,
-          fmt: str) -> None:
+          dataset: str | None, fmt: str) -> None:
     """Event series between actors A and B (ISO3 codes or names), per period."""
     with open_api(ctx, read_only=True) as wl:
-        table = wl.dyads(a, b, freq=freq, since=since, until=until, directed=directed,
-                         root_only=root_only).to_pyarrow()
+        result = wl.dyads(a, b, freq=freq, since=since, until=until, directed=directed, root_only=root_only,
+                          dataset=dataset)
+        table = result.to_pyarrow()
     arrow = "→" if directed else "↔"
-    emit(table, fmt, out(), title=f"{a.upper()} {arrow} {b.upper()} per {freq}")
+    emit(table, fmt, out(), title=f"{a.upper()} {arrow} {b.upper()} per {freq} ({', '.join(result.meta['datasets'])})")
+    if fmt == "table":
+        cli_datasets.print_coverage_note(result.meta, out())
 
 
 @ingest.command("docs")
@@ -359,6 +365,11 @@ for command in cli_analysis.COMMANDS:
     main.add_command(command)
 for command in cli_monitor.COMMANDS:
     main.add_command(command)
+for command in cli_datasets.INGEST_COMMANDS:
+    ingest.add_command(command)
+for command in cli_datasets.COMMANDS:
+    main.add_command(command)
+main.add_command(cli_serve.serve)
 
 
 if __name__ == "__main__":

@@ -85,7 +85,7 @@ def curated_cells(events: ibis.Table, members: list[str], since: date | None, un
     pairs = first.join(second, "record_id")
     pairs = pairs.filter(pairs.src != pairs.tgt, pairs.src.isin(members), pairs.symmetric | (pairs.src == pairs.lead))
     pairs = pairs.mutate(tgt=ibis.ifelse(pairs.tgt.isin(members), pairs.tgt, OTHER),
-                         credit=ibis.ifelse(pairs.symmetric, 0.5, 1.0), cluster=pairs.record_id)
+                         credit=ibis.ifelse(pairs.symmetric, 1, 2).cast("float64") / 2.0, cluster=pairs.record_id)
     return pairs.group_by(["period", "cluster", "src", "tgt", "quad_class"]).aggregate(n=pairs.credit.sum())
 
 
@@ -122,4 +122,5 @@ def vote_pairs(votes: ibis.Table, decisions: ibis.Table, members: list[str], sin
     one_abstains = (pairs.vote_a == "abstain") != (pairs.vote_b == "abstain")
     return pairs.select(period=_period(pairs, freq, "date"), cluster=pairs.body + " " + pairs.decision_id,
                         a=pairs.a, b=pairs.b,
-                        agreement=ibis.cases((same, 1.0), (one_abstains, 0.5), else_=0.0))
+                        agreement=ibis.cases((same, 2), (one_abstains, 1), else_=0).cast("float64") / 2.0)
+    # (integers cast to float64: PostgreSQL reads 1.0 as NUMERIC)

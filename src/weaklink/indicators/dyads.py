@@ -27,6 +27,19 @@ def left(text: str, count: int) -> str:
     """The first `count` characters: `left` is built into DuckDB, PostgreSQL and Spark SQL alike."""
 
 
+def parse_datasets(dataset: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Media event datasets named as "icews", "gdelt,icews" or a list; each must be one weaklink ingests."""
+    from weaklink.signposts.rules import MEDIA_DATASETS
+
+    names = dataset.split(",") if isinstance(dataset, str) else list(dataset)
+    found = tuple(dict.fromkeys(n.strip().lower() for n in names if n and n.strip()))
+    unknown = [n for n in found if n not in MEDIA_DATASETS]
+    if unknown or not found:
+        raise InvalidArgument(f"unknown event dataset {', '.join(unknown) or repr(dataset)}: use "
+                              f"{', '.join(MEDIA_DATASETS)}, or several joined by commas (gdelt,icews)")
+    return found
+
+
 def actor_country(events: ibis.Table, side: str) -> ibis.Value:
     """The country of actor1 or actor2: the country field, else the actor code's prefix."""
     return ibis.coalesce(events[f"{side}_country"], left(events[f"{side}_code"], 3))

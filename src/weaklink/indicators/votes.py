@@ -56,11 +56,12 @@ def _scores(paired: ibis.Table) -> ibis.Table:
     one_abstains = (paired.vote_a == "abstain") != (paired.vote_b == "abstain")
     decisive = (paired.vote_a != "abstain") & (paired.vote_b != "abstain")
     return paired.mutate(
-        identical=same.cast("float64"),
-        agreement=ibis.cases((same, 1.0), (one_abstains, 0.5), else_=0.0),
-        decisive=decisive.cast("int64"),
-        decisive_same=(decisive & same).cast("int64"),
-        **{f"{side}_{v}": (paired[f"vote_{side}"] == v).cast("float64") for side in "ab" for v in CAST},
+        identical=ibis.ifelse(same, 1, 0).cast("float64"),  # (PostgreSQL casts no boolean to a number, and reads 1.0 as
+        # NUMERIC: integers cast to float64 keep every backend on doubles)
+        agreement=ibis.cases((same, 2), (one_abstains, 1), else_=0).cast("float64") / 2.0,
+        decisive=ibis.ifelse(decisive, 1, 0).cast("int64"),
+        decisive_same=ibis.ifelse(decisive & same, 1, 0).cast("int64"),
+        **{f"{side}_{v}": ibis.ifelse(paired[f"vote_{side}"] == v, 1, 0).cast("float64") for side in "ab" for v in CAST},
     )
 
 

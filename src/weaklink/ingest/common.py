@@ -6,6 +6,7 @@ import csv
 import re
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pyarrow as pa
 
 from weaklink import __version__
 from weaklink.errors import AccountingError, WeaklinkError
+from weaklink.ingest.csvread import sql_string
 from weaklink.ingest.summary import FileResult
 from weaklink.sources.scan import FileScan, scan_file
 from weaklink.store import Store
@@ -68,6 +70,48 @@ def record_provenance(con, file_id: int, dataset: str, fmt: str, scan: FileScan,
              result.read, result.stored, result.rejected, result.duplicate, started, now(), __version__])
     if again or result.kept_out:  # lines left out by `keep="watched"` (docs/monitor.md)
         con.execute("UPDATE provenance SET rows_kept_out = ? WHERE file_id = ?", [result.kept_out, file_id])
+
+
+# A file's duplicate check looks up its record ids among those stored. Restricted to the range between the file's
+# lowest and highest id, it reads only the row groups whose min/max (DuckDB's zone maps) overlap that range, so its
+# cost follows the file, not the store (docs/ingest.md, "Checking for duplicates"). Finding the range costs one more
+# read of the file's first column; it is worth it once the table holds this many rows per line of the file (the
+# whole-table check reads about 10M stored ids/s, the extra read about 0.4M lines/s on two cores).
+RANGE_WORTH_ROWS_PER_LINE = 25
+
+
+@dataclass(frozen=True)
+class IdRange:
+    """The record ids a file's duplicate check must look at: all (`restricted` false), or those between `low` and
+    `high` (string order; None when the file holds no valid id: then no stored id can match)."""
+
+    restricted: bool = False
+    low: str | None = None
+    high: str | None = None
+
+    def sql(self, column: str) -> str:
+        """SQL true for a stored row the check must look at."""
+        if not self.restricted:
+            return "true"
+        if self.low is None or self.high is None:
+            return "false"
+        return f"{column} BETWEEN {sql_string(self.low)} AND {sql_string(self.high)}"
+
+
+def table_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """A table's row count as the catalogue knows it (no scan)."""
+    rows = con.execute("SELECT estimated_size FROM duckdb_tables() WHERE table_name = ? AND NOT temporary",
+                       [table]).fetchall()
+    return int(rows[0][0] or 0) if rows else 0
+
+
+def id_range(con: duckdb.DuckDBPyConnection, bounds_sql: str, lines: int, table: str = "events") -> IdRange:
+    """The range a file's duplicate check is restricted to: `bounds_sql` gives the file's lowest and highest id
+    (as stored, in string order); not run, and no restriction, while `table` is small next to the file."""
+    if table_rows(con, table) < RANGE_WORTH_ROWS_PER_LINE * max(lines, 1):
+        return IdRange()
+    low, high = con.execute(bounds_sql).fetchall()[0]
+    return IdRange(True, low, high)
 
 
 def store_rejects(con: duckdb.DuckDBPyConnection, file_id: int, path: Path, rejects: pa.Table) -> None:

@@ -2,7 +2,9 @@
 
 The fast path is one DuckDB statement: the CSV reader parses the file (or streams a zip's
 member), the line's version is decided from its field count, fields are typed and checked,
-invalid lines and record ids already stored are filtered out, and the rest is appended to `events`.
+invalid lines and record ids already stored are filtered out, and the rest is appended to `events`. The
+duplicate check looks only at stored ids within the file's own id range once the store is large (see
+`common.id_range`), so its cost follows the file, not the size of the store.
 Only when the counts show that some line was invalid or a duplicate does a second, ordered read find
 which lines, so that each reject is stored with its line number, reason and raw text. A file with CR
 line ends or over-long lines is first rewritten line by line (see `csvread.readable`).
@@ -17,7 +19,7 @@ import pyarrow as pa
 
 from weaklink.errors import SourceFileError
 from weaklink.indicators.lag import DEFAULT_MAX_LAG_DAYS, late_sql
-from weaklink.ingest.common import ingest_one, store_rejects
+from weaklink.ingest.common import IdRange, id_range, ingest_one, store_rejects
 from weaklink.ingest.csvread import (
     REJECT_OPTIONS,
     Readable,
@@ -58,16 +60,29 @@ def _checked_rows(source: Readable) -> str:
                     SELECT *, {gdelt.WIDTH_SQL} AS width FROM {_csv_source(source.location, source.codec)})))"""
 
 
-def _insert_sql(source: Readable, file_id: int, keep: tuple[str, ...] | None = None) -> str:
+def _id_range(con, source: Readable) -> IdRange:
+    """The file's lowest and highest record id, read from its first column alone (when the store is large)."""
+    record_id = gdelt.typed_columns()["record_id"]
+    return id_range(con, f"SELECT min({record_id}), max({record_id}) FROM {_csv_source(source.location, source.codec)}",
+                    source.lines)
+
+
+def _not_seen(ids: IdRange) -> str:
+    """SQL true for a checked line whose record id is not stored yet; only stored ids within `ids` are read."""
+    return f"""NOT EXISTS (SELECT 1 FROM events AS seen WHERE seen.dataset = '{DATASET}'
+                   AND {ids.sql("seen.record_id")} AND seen.record_id = checked.record_id)"""
+
+
+def _insert_sql(source: Readable, file_id: int, keep: tuple[str, ...] | None = None,
+                ids: IdRange = IdRange()) -> str:
     """Append the storable lines not yet stored; event dates under GDELT's dating error are repaired, the
-    original kept in `event_date_original` (docs/ingest.md). With `keep`, only events involving those actors."""
+    original kept in `event_date_original` (docs/ingest.md). With `keep`, only events involving those actors.
+    `ids`: the stored ids the duplicate check looks at (all by default)."""
     stored = {**{name: name for name in gdelt.typed_columns()}, **gdelt.repaired_dates()}
     return f"""
         INSERT INTO events (dataset, file_id, {", ".join(stored)})
         SELECT '{DATASET}', {file_id}, {", ".join(stored.values())} FROM ({_checked_rows(source)}) AS checked
-        WHERE reject_reason IS NULL {"" if keep is None else f"AND {_kept(keep)}"} AND NOT EXISTS (
-            SELECT 1 FROM events AS seen
-            WHERE seen.dataset = '{DATASET}' AND seen.record_id = checked.record_id)"""
+        WHERE reject_reason IS NULL {"" if keep is None else f"AND {_kept(keep)}"} AND {_not_seen(ids)}"""
 
 
 def _kept(keep: tuple[str, ...]) -> str:
@@ -78,15 +93,14 @@ def _kept(keep: tuple[str, ...]) -> str:
             f"OR coalesce(actor2_country, left(actor2_code, 3)) IN ({codes}), false)")
 
 
-def _count_kept_out(con, source: Readable, file_id: int, keep: tuple[str, ...]) -> int:
+def _count_kept_out(con, source: Readable, file_id: int, keep: tuple[str, ...], ids: IdRange) -> int:
     """Count the storable, not yet stored lines `keep` leaves out into `event_totals` (per event day, reporting
     day and root flag: what volume-normalised series need); the number of such lines."""
     event_date = gdelt.repaired_dates()["event_date"]
     con.execute(f"""CREATE OR REPLACE TEMP TABLE wl_kept_out AS
         SELECT record_id, {event_date} AS event_date, date_trunc('day', date_added) AS date_added, is_root
         FROM ({_checked_rows(source)}) AS checked
-        WHERE reject_reason IS NULL AND NOT {_kept(keep)} AND NOT EXISTS (
-            SELECT 1 FROM events AS seen WHERE seen.dataset = '{DATASET}' AND seen.record_id = checked.record_id)""")
+        WHERE reject_reason IS NULL AND NOT {_kept(keep)} AND {_not_seen(ids)}""")
     con.execute("DELETE FROM event_totals WHERE file_id = ?", [file_id])
     con.execute(f"""INSERT INTO event_totals SELECT '{DATASET}', {file_id}, event_date, date_added, is_root, count(*)
         FROM (SELECT DISTINCT ON (record_id) * FROM wl_kept_out) GROUP BY ALL""")
@@ -111,10 +125,11 @@ class _FileIngest:
 
     def _run(self, source: Readable, file_id: int) -> FileResult:
         con = self.con
-        kept_out = 0 if self.keep is None else _count_kept_out(con, source, file_id, self.keep)
-        drop_reader_rejects(con)  # (after the count above: its read leaves the reader's rejects too)
+        ids = _id_range(con, source)
+        kept_out = 0 if self.keep is None else _count_kept_out(con, source, file_id, self.keep, ids)
+        drop_reader_rejects(con)  # (after the reads above: they leave the reader's rejects too)
         con.execute("SET preserve_insertion_order = false")
-        inserted = con.execute(_insert_sql(source, file_id, self.keep)).fetchall()[0][0]
+        inserted = con.execute(_insert_sql(source, file_id, self.keep, ids)).fetchall()[0][0]
         refused = refused_lines(con, 61, GDELT_WIDTHS)
         early = source.early_rejects()
         # Every line is inserted, kept out, empty, rejected early or refused by the reader, unless a check or a

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from weaklink.errors import NoInputFiles
 
-EVENT_SUFFIXES = (".csv", ".csv.zip", ".csv.gz", ".tsv", ".txt", ".zip")
+EVENT_SUFFIXES = (".csv", ".csv.zip", ".csv.gz", ".tsv", ".tab", ".txt", ".zip")
 NOT_EVENTS = (".mentions.", ".gkg.")
 
 

@@ -5,9 +5,11 @@ while the previous folder is inserted in bulk (Arrow), each folder in its own tr
 bounded). The speakers file, the rejects and the archive's provenance row (its sha256, format `ungdc`)
 are written last, in one more transaction, once the whole archive has been read (gzip checksum
 included). An archive found damaged on the way is refused and the speeches this run stored are removed:
-the store is as before. A kill leaves whole session folders stored and the archive unregistered: the
-next run reads it again and counts those speeches as duplicates. A registered archive is skipped;
-`force` reads it again. Speakers and posts are joined to the stored speeches by session and issuer.
+the store is as before. A `sink` (text/corpus.py `IngestAnalysis`) receives each folder's stored speeches
+once committed, so their statistics and full-text index are built in the same pass. A kill leaves whole
+session folders stored and the archive unregistered: the next run reads it again and counts those
+speeches as duplicates. A registered archive is skipped; `force` reads it again. Speakers and posts are
+joined to the stored speeches by session and issuer.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import pyarrow as pa
 
@@ -35,13 +38,17 @@ DATASET = "ungdc"
 FORMAT = "ungdc"
 SPEAKERS_FORMAT = "ungdc-speakers"
 KIND = "unga_speech"
+# No automatic checkpoint during the ingest (DuckDB's default, 16 MiB of WAL, would rewrite the growing
+# documents row group a dozen times over the 200 MB corpus): one CHECKPOINT at the end instead.
+CHECKPOINT_THRESHOLD = "1GB"
 
 INSERT = f"""
 INSERT INTO documents (file_id, path, format, sha256, fingerprint, date, issuers, title, kind, language, source_url,
                        text, session, predecessor)
 SELECT ?, n.path, 'ungdc', n.sha256, n.fingerprint, n.date, [n.issuer], n.title, '{KIND}', 'en', ?, n.text,
        n.session, n.predecessor
-FROM wl_ungdc_batch n ANTI JOIN wl_ungdc_known k ON k.path = n.path"""
+FROM wl_ungdc_batch n ANTI JOIN wl_ungdc_known k ON k.path = n.path
+RETURNING doc_id, path"""
 
 KNOWN = f"""
 CREATE OR REPLACE TEMP TABLE wl_ungdc_known AS
@@ -55,6 +62,18 @@ FROM wl_ungdc_speakers s
 WHERE d.kind = '{KIND}' AND d.session = s.session AND len(d.issuers) = 1 AND d.issuers[1] = s.issuer"""
 
 
+class Sink(Protocol):
+    """What receives the speeches stored, folder by folder (text/corpus.py `IngestAnalysis`)."""
+
+    def start(self) -> None: ...
+
+    def add(self, doc_ids: list[int], bodies: list[bytes], issuers: list[list[str]], dates: list) -> None: ...
+
+    def finish(self) -> None: ...
+
+    def abort(self) -> None: ...
+
+
 @dataclass
 class _Run:
     """What one read of the archive has done so far."""
@@ -66,14 +85,18 @@ class _Run:
     digest: object = field(default_factory=hashlib.sha256)
     size_bytes: int = 0
     speakers: ungdc.SpeakersFile | None = None
+    sink: Sink | None = None
+    stored: list[tuple[int, str]] = field(default_factory=list)  # (doc_id, member) of the last folder stored
 
 
-def ingest_corpus(store: Store, path: Path, progress: Progress | None = None, force: bool = False) -> IngestSummary:
-    """Ingest the UNGDC archive or folder at `path`; any error leaves the store as it was."""
+def ingest_corpus(store: Store, path: Path, progress: Progress | None = None, force: bool = False,
+                  sink: Sink | None = None) -> IngestSummary:
+    """Ingest the UNGDC archive or folder at `path`; any error leaves the store as it was. `sink` gets each
+    folder's stored speeches (finished at the end, aborted on an error)."""
     path, progress, clock = Path(path), progress or NullProgress(), time.perf_counter()
     progress.start([path])
     try:
-        summary = _ingest(store, path, progress, force)
+        summary = _ingest(store, path, progress, force, sink)
     except (WeaklinkError, OSError) as exc:
         summary = IngestSummary([FileResult(path=str(path), sha256=None, status="error", message=_message(path, exc))])
     if len(summary.files) == 1:  # skipped or failed: the time it took to say so
@@ -88,7 +111,7 @@ def _message(path: Path, exc: Exception) -> str:
     return (text if str(path) in text else f"{path}: {text}") + "; nothing from this archive was stored"
 
 
-def _ingest(store: Store, path: Path, progress: Progress, force: bool) -> IngestSummary:
+def _ingest(store: Store, path: Path, progress: Progress, force: bool, sink: Sink | None) -> IngestSummary:
     if not path.exists():
         raise SourceFileError(f"{path}: no such file or folder; give the UNGDC .tgz or its unpacked folder")
     archive_sha = None if path.is_dir() else _file_sha256(path)
@@ -98,15 +121,38 @@ def _ingest(store: Store, path: Path, progress: Progress, force: bool) -> Ingest
                                          message="already ingested (same sha256); --force reads it again")])
     started = now()
     last_doc = store.con.execute("SELECT coalesce(max(doc_id), 0) FROM documents").fetchall()[0][0]
-    run = _Run(path, earlier if earlier is not None else _new_file_id(store))
+    run = _Run(path, earlier if earlier is not None else _new_file_id(store), sink=sink)
+    threshold = store.con.execute("SELECT current_setting('checkpoint_threshold')").fetchall()[0][0]
+    store.con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
     try:
+        if sink is not None:
+            sink.start()
         for item in _prefetch(ungdc.read_corpus(path)):
             _take(store, run, item, progress)
-        return _in_transaction(store, lambda: _finish(store, run, archive_sha, earlier, started))
+        summary = _in_transaction(store, lambda: _finish(store, run, archive_sha, earlier, started))
+        if sink is not None:
+            sink.finish()
     except BaseException:
+        if sink is not None:
+            sink.abort()
         _in_transaction(store, lambda: store.con.execute("DELETE FROM documents WHERE file_id = ? AND doc_id > ?",
                                                          [run.file_id, last_doc]))
         raise
+    finally:
+        store.con.execute(f"SET checkpoint_threshold = '{threshold}'")
+    _checkpoint(store)
+    return summary
+
+
+def _checkpoint(store: Store) -> None:
+    """One checkpoint for the whole ingest; if DuckDB cannot make it now (another connection's transaction),
+    it makes it later, automatically: nothing is lost."""
+    import duckdb
+
+    try:
+        store.con.execute("CHECKPOINT")
+    except duckdb.Error:
+        pass
 
 
 def _in_transaction(store: Store, work):
@@ -143,6 +189,8 @@ def _take(store: Store, run: _Run, item: ungdc.Item, progress: Progress) -> None
         run.digest.update(item.sha256.encode())
         run.size_bytes += item.size_bytes
         run.results.append(_in_transaction(store, lambda: _store_folder(store, run, item)))
+        if run.sink is not None and run.stored:
+            _to_sink(run.sink, item, run.stored)
     elif isinstance(item, ungdc.SpeakersFile):
         run.digest.update(item.sha256.encode())
         run.size_bytes += item.size_bytes
@@ -174,11 +222,21 @@ def _store_folder(store: Store, run: _Run, folder: ungdc.SessionFolder) -> FileR
                 reason = (f"another text of this speech (same issuer and session) is already stored as document "
                           f"{doc_id}: not stored twice")
                 run.rejects.append((member, 0, reason, ""))
-        con.execute(INSERT, [run.file_id, ungdc.SOURCE_URL])
+        run.stored = con.execute(INSERT, [run.file_id, ungdc.SOURCE_URL]).fetchall()
         con.unregister("wl_ungdc_batch")
+    else:
+        run.stored = []
     result.stored = result.read - result.rejected - result.duplicate
     result.seconds = round(time.perf_counter() - clock, 3)
     return result
+
+
+def _to_sink(sink: Sink, folder: ungdc.SessionFolder, stored: list[tuple[int, str]]) -> None:
+    """The folder's speeches just stored, in doc_id order."""
+    speech = {s.member: s for s in folder.speeches}
+    chosen = [(doc_id, speech[member]) for doc_id, member in sorted(stored)]
+    sink.add([d for d, _ in chosen], [s.body for _, s in chosen], [[s.issuer] for _, s in chosen],
+             [s.date for _, s in chosen])
 
 
 def _batch(folder: ungdc.SessionFolder) -> pa.Table:

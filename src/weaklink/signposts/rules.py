@@ -12,7 +12,9 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 # Values a rule may name, checked on load (watch.py): a typo is an error, never a silent "not seen".
-EVENT_DATASETS = ("gdelt", "curated")   # what the ingest writes into `events` (ingest/gdelt.py, ingest/timeline.py)
+# What the ingest writes into `events`: media-coded datasets (ingest/gdelt.py, ingest/events.py) and the timeline.
+MEDIA_DATASETS = ("gdelt", "icews", "phoenix", "polecat")
+EVENT_DATASETS = (*MEDIA_DATASETS, "curated")
 DOCUMENT_KINDS = ("statement", "joint_statement", "readout", "speech", "transcript", "press_conference",
                   "interview", "article", "communique", "declaration", "treaty", "letter", "report")
 

@@ -40,11 +40,10 @@ def duckdb_path(url: str) -> str:
             return MEMORY
         return "/" + path.lstrip("/") if path.startswith("/") else path
     if "://" in url:
-        scheme = url.split("://", 1)[0]
-        raise StoreError(
-            f"store URL scheme '{scheme}://' is not supported yet; use duckdb:///path/to/file.duckdb "
-            "or a plain file path"
-        )
+        from weaklink.store.backends import backend_of
+
+        raise StoreError(f"{url} is a {backend_of(url)} store, not a DuckDB file: this needs a DuckDB store "
+                         "(duckdb:///path/to/file.duckdb or a plain file path)")
     return url
 
 
@@ -88,6 +87,32 @@ class Store:
 
     def close(self) -> None:
         self.con.close()
+
+    # backends (store/backends.py): DuckDB can do everything; PostgreSQL and Spark stores override these
+    backend = "duckdb"
+    dialect = "duckdb"
+
+    def supports(self, capability: str) -> bool:
+        return True
+
+    def require(self, capability: str) -> None:
+        """Raise BackendUnsupported (naming the backend and what to do) when the store lacks `capability`."""
+        if not self.supports(capability):
+            from weaklink.store.backends import BackendUnsupported
+
+            raise BackendUnsupported(self.backend, capability, self.url)
+
+    @property
+    def sql(self) -> duckdb.DuckDBPyConnection:
+        """Something with `execute(sql).fetchall()` running DuckDB-dialect SQL on the store, on any backend."""
+        return self.con
+
+    def ingest(self, ingest, path: Path, force: bool = False, max_lag_days: int | None = None):
+        """Ingest one file with `ingest(store, path, force=...)` (ingest/gdelt.py, ingest/unvotes.py, ...)."""
+        return ingest(self, path, force=force)
+
+    def refresh(self) -> None:
+        """After a write: nothing to do on DuckDB (tables are read live)."""
 
 
 def _load_sql_compilers_lazily() -> None:
@@ -144,6 +169,13 @@ def open_store(url: str | None = None, *, create: bool = True, read_only: bool =
     who holds it, once) before raising StoreLocked.
     """
     url = resolve_store_url(url)
+    from weaklink.store.backends import DUCKDB, backend_of
+
+    backend = backend_of(url)
+    if backend != DUCKDB:
+        from weaklink.store.backends import open_remote
+
+        return open_remote(backend, url, create=create, read_only=read_only)
     path = duckdb_path(url)
     read_only = read_only and path != MEMORY
     if path != MEMORY:

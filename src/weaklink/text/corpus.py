@@ -23,6 +23,7 @@ from weaklink.text.search import TextIndex
 
 BATCH_CHARS = 2_000_000
 PARALLEL_MIN_DOCUMENTS = 500  # below this, one process is faster than starting a pool
+PARALLEL_MIN_BYTES = 8_000_000  # an ingest of less (archive or folder size) computes statistics in one process
 TABLES = ("doc_text_stats", "doc_actor_stats", "doc_term_stats")
 
 
@@ -89,6 +90,69 @@ def refresh(store: Store, watch, index: TextIndex | None, force: bool = False, p
         summary.removed_from_index = update.finish(held - stored, force)
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
+
+
+def input_bytes(path) -> int:
+    """The size of an archive, or of the files in a folder (0 for neither): whether a pool pays for itself."""
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else 0
+
+
+class IngestAnalysis:
+    """Statistics and index built while documents are ingested, from the texts already in memory (the
+    `sink` of `ingest.ungdc.ingest_corpus`): each stored batch goes to the full-text index (tantivy's own
+    writer thread) and to the statistics workers, whose results are written as they come, at most
+    2 x workers batches behind. The statistics pass after the ingest (`refresh`) then finds nothing left
+    to do. `abort` drops what was not written: the index is rolled back, statistics of documents the
+    ingest then removes are dropped by the next `refresh`."""
+
+    def __init__(self, store: Store, watch, index: TextIndex | None, size_bytes: int = 0) -> None:
+        self.store, self.watch, self.index, self.fingerprint = store, watch, index, stats.lexicon_fingerprint(watch)
+        self.workers = min(os.cpu_count() or 1, 4) if size_bytes >= PARALLEL_MIN_BYTES else 1
+        self.pool, self.lex, self.update, self.in_flight, self.done = None, None, None, deque(), 0
+
+    def start(self) -> None:
+        """Called by the ingest once it knows it will read the input, before its reader thread starts: the
+        workers fork now, before any thread (the reader's, the index writer's) exists."""
+        self.pool = _pool(self.watch, self.workers)
+        if self.pool is not None:
+            list(self.pool.map(int, range(self.workers)))
+        else:
+            self.workers, self.lex = 1, analysis.lexicons(self.watch)
+        self.update = self.index.begin(threads=1) if self.index is not None else None
+
+    def add(self, doc_ids: list[int], bodies: list[bytes], issuers: list[list[str]], dates: list) -> None:
+        if self.update is not None:
+            self.update.add([(d, b.decode("utf-8"), i, day) for d, b, i, day in zip(doc_ids, bodies, issuers, dates)])
+        self.in_flight.append((len(doc_ids), self.pool.submit(stats.worker_batch, doc_ids, bodies) if self.pool
+                               else stats.batch_stats(doc_ids, [b.decode("utf-8") for b in bodies], self.lex)))
+        while len(self.in_flight) > 2 * self.workers or (self.in_flight and not self.pool):
+            self.done = _write_next(self.store, self.fingerprint, self.in_flight, self.done, None)
+
+    def finish(self) -> None:
+        while self.in_flight:
+            self.done = _write_next(self.store, self.fingerprint, self.in_flight, self.done, None)
+        if self.update is not None:
+            self.update.finish(set())
+            self.update = None  # the writer's lock on the index folder goes with it
+        self.abort()
+
+    def abort(self) -> None:
+        """Stop the workers and drop what was not written (idempotent)."""
+        self.in_flight.clear()
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+        if self.update is not None:
+            self.update.writer.rollback()
+            self.update = None
+
+    def __enter__(self) -> IngestAnalysis:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.abort()
 
 
 def _drop_stale(store: Store, fingerprint: str, force: bool) -> None:

@@ -42,7 +42,7 @@ class BatchStats:
                                                                            "count")})
 
 
-SPACE = np.array([chr(c).isspace() for c in range(0x3001)])  # what str.split splits on (none above U+3000)
+SPACE = np.array([chr(c).isspace() for c in range(0x3002)])  # what str.split splits on (none above U+3000)
 FULL_STOPS = np.array([ord(c) for c in ".!?。！？"], dtype=np.uint32)
 CJK_STOPS = FULL_STOPS[3:]
 IS_FULL_STOP = np.zeros(int(FULL_STOPS.max()) + 2, dtype=bool)  # the last slot stands for every point above
@@ -67,25 +67,27 @@ def layout(text: str) -> Layout:
     n = len(points)
     if not n:
         return Layout(np.zeros(1, np.int64), 0, 0)
-    space = SPACE[np.minimum(points, 0x3000)] & (points <= 0x3000)
-    edges = np.diff(np.concatenate(([False], space, [False])).astype(np.int8))
+    space = np.take(SPACE, points, mode="clip")  # points above U+3000 read the last slot: not space
+    padded = np.zeros(n + 2, np.int8)
+    padded[1:-1] = space
+    edges = np.diff(padded)
     run_start, run_end = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)  # [start, end)
-    newline = points == 10
-    lines = np.concatenate(([0], np.cumsum(newline)))
-    last_newline = np.maximum.accumulate(np.where(newline, np.arange(n), -1))
+    newlines = np.flatnonzero(points == 10)  # newlines before a position: searchsorted, never a cumsum
+    lines_start, lines_end = np.searchsorted(newlines, run_start), np.searchsorted(newlines, run_end)
     before = np.where(run_start > 0, points[np.maximum(run_start - 1, 0)], 0)
     stop = IS_FULL_STOP[np.minimum(before, len(IS_FULL_STOP) - 1)] & (run_start > 0)
-    blank = (lines[run_end] - lines[run_start]) >= 2
-    check = stop & (before == 46) & (lines[run_end] == lines[run_start])
+    blank = (lines_end - lines_start) >= 2
+    check = stop & (before == 46) & (lines_end == lines_start)
     if check.any():
         check[check] = _abbreviations(text, points, run_start[check] - 1)
-    breaks = [run_end[stop & ~check], (last_newline[np.maximum(run_end - 1, 0)] + 1)[~stop & blank]]
+    paragraph = ~stop & blank  # the break falls after the run's last newline
+    breaks = [run_end[stop & ~check], newlines[lines_end[paragraph] - 1] + 1]
     cjk = np.flatnonzero((points == CJK_STOPS[0]) | (points == CJK_STOPS[1]) | (points == CJK_STOPS[2]))
     breaks.append(cjk[(cjk + 1 >= n) | ~space[np.minimum(cjk + 1, n - 1)]] + 1)
     starts = np.unique(np.concatenate([np.zeros(1, np.int64), *(b.astype(np.int64) for b in breaks)]))
     spans = len(starts) - int(space[: starts[1]].all() if len(starts) > 1 else False) \
         - int(starts[-1] >= n or bool(space[starts[-1]:].all()))
-    words = int(np.count_nonzero(~space[1:] & space[:-1]) + (not space[0]))
+    words = len(run_start) + 1 - int(space[0]) - int(space[-1])  # the runs between the whitespace runs
     return Layout(starts, max(spans, 0), words)
 
 
@@ -201,5 +203,6 @@ def init_worker(watch) -> None:
     _WORKER_LEX = analysis.lexicons(watch)
 
 
-def worker_batch(doc_ids: list[int], texts: list[str]) -> BatchStats:
-    return batch_stats(doc_ids, texts, _WORKER_LEX)
+def worker_batch(doc_ids: list[int], texts: list[str | bytes]) -> BatchStats:
+    """A batch's statistics in a worker; texts may come as UTF-8 bytes (decoded here, not in the caller)."""
+    return batch_stats(doc_ids, [t.decode("utf-8") if isinstance(t, bytes) else t for t in texts], _WORKER_LEX)
