@@ -57,10 +57,18 @@ def environment() -> jinja2.Environment:
 
 def render(request: Request, wl, template: str, current: str, title: str, status: int = 200,
            charts: bool = False, **data) -> HTMLResponse:
-    """A page: the template with the data, the navigation and the data's "as of" date."""
-    html = environment().get_template(template).render(
-        request=request, current=current, title=title, charts=charts, as_of=_as_of(wl) if wl else None,
-        store=wl.store.url if wl else "", **data)
+    """A page: the template with the data, the navigation and the data's "as of" date. A page that rendered
+    is kept, per address, with the views' results until the next write (the views' cache)."""
+
+    def build() -> str:
+        return environment().get_template(template).render(
+            request=request, current=current, title=title, charts=charts, as_of=_as_of(wl) if wl else None,
+            store=wl.store.url if wl else "", **data)
+
+    cache = getattr(wl, "web_cache", None) if status == 200 else None
+    if cache is not None and len(cache) > views.CACHE_ENTRIES:  # odd addresses must not fill the memory
+        cache.bump()
+    html = cache.get(("page", template, str(request.url)), build) if cache is not None else build()
     return HTMLResponse(html, status_code=status)
 
 
