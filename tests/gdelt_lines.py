@@ -34,3 +34,24 @@ def gdelt_line(record_id: int, *, version: int = 2, width: int | None = None, sq
 def write_lines(path: Path, lines: list[str], newline_at_end: bool = True) -> Path:
     path.write_text("\n".join(lines) + ("\n" if newline_at_end else ""), encoding="utf-8")
     return path
+
+
+def write_hostile_inputs(folder: Path, urls: list[str], rows: int, description: str, source: str) -> tuple[Path, Path]:
+    """A GDELT export whose file name carries markup and whose source URLs cycle through `urls` (`rows` events in
+    June 2025, heavily reported), and a curated timeline with one leader visit whose description and source are
+    hostile: the inputs of the escaping tests (test_hostile_output.py, test_web_browser.py)."""
+    import csv
+
+    from weaklink.sources.timeline import COLUMNS
+
+    lines = [gdelt_line(900_000 + i, sqldate=f"202506{1 + i % 28:02d}", dateadded=f"202506{1 + i % 28:02d}120000",
+                        mentions=5_000 + i, url=urls[i % len(urls)]) for i in range(rows)]
+    export = write_lines(folder / "e<svg onload=alert(1)>.export.CSV", lines)
+    timeline = folder / "hostile.csv"
+    with timeline.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerow({"id": "2025-06-02-hostile", "date": "2025-06-02", "end_date": "", "kind": "visit",
+                         "actors": "CHN;PRK;RUS", "level": "leader", "cameo_code": "042", "quad_class": "1",
+                         "description": description, "sources": source, "confidence": "high"})
+    return export, timeline

@@ -3,7 +3,6 @@ renderer runs no script and loads nothing within a hard time limit, and output f
 
 from __future__ import annotations
 
-import csv
 import http.server
 import os
 import pickle
@@ -20,14 +19,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from gdelt_lines import gdelt_line, write_lines
+from gdelt_lines import write_hostile_inputs
 from markdown_it import MarkdownIt
 
 from weaklink.errors import InvalidArgument
 from weaklink.fileio import OutputError, atomic_write_text
 from weaklink.report import pdf, html as report_html, output, values
 from weaklink.project import run_demo
-from weaklink.sources.timeline import COLUMNS
 from weaklink.text import analysis, compare
 
 HAS_CHROMIUM = shutil.which("chromium") is not None
@@ -146,18 +144,10 @@ def hostile_store(tmp_path_factory) -> Path:
     import weaklink
 
     folder = tmp_path_factory.mktemp("hostile-store")
-    urls = ["javascript:alert(1)", "https://evil.example/" + SCRIPT, "https://evil.example/<img src=x onerror=a()>"]
-    lines = [gdelt_line(900_000 + i, sqldate=f"202506{1 + i % 28:02d}", dateadded=f"202506{1 + i % 28:02d}120000",
-                        mentions=5_000 + i, url=urls[i % 3]) for i in range(60)]
-    export = write_lines(folder / "e<svg onload=alert(1)>.export.CSV", lines)
-    timeline = folder / "hostile.csv"
-    with timeline.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerow({"id": "2025-06-02-hostile", "date": "2025-06-02", "end_date": "", "kind": "visit",
-                         "actors": "CHN;PRK;RUS", "level": "leader", "cameo_code": "042", "quad_class": "1",
-                         "description": "Visit <img src=x onerror=alert(1)> [x](javascript:alert(1)) | a | b |",
-                         "sources": "https://example.org/" + SCRIPT, "confidence": "high"})
+    export, timeline = write_hostile_inputs(
+        folder, ["javascript:alert(1)", "https://evil.example/" + SCRIPT, "https://evil.example/<img src=x onerror=a()>"],
+        rows=60, description="Visit <img src=x onerror=alert(1)> [x](javascript:alert(1)) | a | b |",
+        source="https://example.org/" + SCRIPT)
     document = folder / "2025-06-03-hostile.md"
     document.write_text('---\ndate: 2025-06-03\nissuers: [CHN]\nparties: [CHN, PRK]\n'
                         'title: "<svg onload=alert(1)> joint [x](javascript:alert(1))"\nkind: joint_statement\n'

@@ -7,7 +7,6 @@ page that shows text. Screenshots of every page go to tests/artifacts/screenshot
 from __future__ import annotations
 
 import contextlib
-import csv
 import os
 import re
 import shutil
@@ -18,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from gdelt_lines import gdelt_line, write_lines
+from gdelt_lines import write_hostile_inputs
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.xdist_group("web_browser")  # one xdist worker: the store, server and browser built once
@@ -44,21 +43,11 @@ def store(tmp_path_factory) -> tuple[Path, dict]:
     timeline row with an <img onerror> description, and two short documents with scripts in title and text."""
     import weaklink
     from weaklink.project import run_demo
-    from weaklink.sources.timeline import COLUMNS
 
     folder = tmp_path_factory.mktemp("web-browser")
-    urls = ["javascript:alert(1)", "https://evil.example/" + SCRIPT, "https://evil.example/" + IMG]
-    lines = [gdelt_line(900_000 + i, sqldate=f"202506{1 + i % 28:02d}", dateadded=f"202506{1 + i % 28:02d}120000",
-                        mentions=5_000 + i, url=urls[i % 3]) for i in range(30)]
-    export = write_lines(folder / "e<svg onload=alert(1)>.export.CSV", lines)
-    timeline = folder / "hostile.csv"
-    with timeline.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerow({"id": "2025-06-02-hostile", "date": "2025-06-02", "end_date": "", "kind": "visit",
-                         "actors": "CHN;PRK;RUS", "level": "leader", "cameo_code": "042", "quad_class": "1",
-                         "description": f"Visit {IMG} [x](javascript:alert(1)) {SCRIPT}",
-                         "sources": "https://example.org/" + SCRIPT, "confidence": "high"})
+    export, timeline = write_hostile_inputs(
+        folder, ["javascript:alert(1)", "https://evil.example/" + SCRIPT, "https://evil.example/" + IMG], rows=30,
+        description=f"Visit {IMG} [x](javascript:alert(1)) {SCRIPT}", source="https://example.org/" + SCRIPT)
     docs = []
     for day, extra in (("03", "Blood ally."), ("04", "Traditional friendship and hegemonism.")):
         doc = folder / f"2025-06-{day}-hostile.md"
