@@ -29,6 +29,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import ingest_gdelt as gen  # noqa: E402 - the generator and CSV reader settings of the ingest benchmark
 
+from weaklink.ingest.eventdays import COLUMNS as DAY_COLUMNS  # noqa: E402
+from weaklink.ingest.eventdays import event_days_sql  # noqa: E402
+
 DEFAULT_ROWS = "1000000,10000000,50000000"
 DEFAULT_WORKDIR = "/tmp/weaklink-scale"
 ID_BASE = 1_000_000_000  # generated ids: 10 digits, below the real 2024-25 exports' ids (about 1.2e9)
@@ -209,10 +212,12 @@ def stored_events(wl) -> int:
 def copy_chunk(wl, first_rows: int, shift: int) -> float:
     """--fill copy (DuckDB): the events the first chunk stored in the new store (its first `first_rows` rows),
     appended again with record ids shifted by `shift`: the rows ingest would store for that chunk, without parsing
-    it again (file_id stays the first chunk's)."""
+    it again (file_id stays the first chunk's), and counted in `event_days` as ingest counts them."""
     started = time.perf_counter()
-    wl.store.con.execute(f"""INSERT INTO events SELECT * REPLACE ((record_id::BIGINT + {shift})::VARCHAR AS record_id)
-                             FROM events WHERE rowid < {int(first_rows)}""")
+    con = wl.store.con
+    con.execute(f"""INSERT INTO events SELECT * REPLACE ((record_id::BIGINT + {shift})::VARCHAR AS record_id)
+                    FROM events WHERE rowid < {int(first_rows)}""")
+    con.execute(f"INSERT INTO event_days ({DAY_COLUMNS}) {event_days_sql('events', f'rowid < {int(first_rows)}')}")
     return time.perf_counter() - started
 
 

@@ -196,11 +196,12 @@ class Weaklink(TextMixin):
         self.store.require("monitor")
         return monitor_once(self, stop, update)
 
-    def _kept_out(self) -> ibis.Table | None:
-        """Counts of the events `keep="watched"` left out (None when the store has none: a full store)."""
-        if not self.store.sql.execute("SELECT 1 FROM event_totals LIMIT 1").fetchall():
-            return None
-        return reported_in_time(self.store.table("event_totals"), self.max_lag_days)
+    def _counted(self) -> ibis.Table:
+        """All events per file, day, reporting day and root flag, late ones left out: those stored (`event_days`)
+        and those `keep="watched"` counted instead of storing (`event_totals`, docs/monitor.md)."""
+        columns = ["dataset", "event_date", "date_added", "is_root", "events"]
+        stored, kept_out = (self.store.table(name).select(*columns) for name in ("event_days", "event_totals"))
+        return reported_in_time(stored.union(kept_out), self.max_lag_days)
 
     def watched_codes(self) -> tuple[str, ...]:
         """The event codes of every actor the watch file declares: what `keep="watched"` stores."""
@@ -243,7 +244,7 @@ class Weaklink(TextMixin):
         datasets = self.datasets(dataset)
         expr = dyad_series(self.events(), self.actor_codes(a), self.actor_codes(b), freq=freq,
                            since=_as_date(since), until=_as_date(until), directed=directed,
-                           root_only=root_only, datasets=datasets, kept_out=self._kept_out())
+                           root_only=root_only, datasets=datasets, counted=self._counted())
         return Result(expr=expr, meta={"a": a, "b": b, "freq": freq, "directed": directed,
                                        **self.dataset_coverage(datasets)})
 

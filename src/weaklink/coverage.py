@@ -91,10 +91,11 @@ def gaps(spans: list[Span], since: date | None = None, until: date | None = None
 
 # reading the store ---------------------------------------------------------------------------------
 def _media_spans(con) -> dict[str, list[Span]]:
-    """Per media dataset, the islands of consecutive covered days (gaps-and-islands in SQL)."""
+    """Per media dataset, the islands of consecutive covered days (gaps-and-islands in SQL): days with a stored
+    event (reporting day, else event day; from `event_days`, which counts them) or a file named by its day."""
     rows = con.execute(f"""
         WITH days AS (
-            SELECT DISTINCT dataset, CAST(coalesce(date_added, event_date) AS DATE) AS day FROM events
+            SELECT DISTINCT dataset, CAST(coalesce(date_added, event_date) AS DATE) AS day FROM event_days
             WHERE dataset NOT IN {NOT_MEDIA} AND coalesce(date_added, event_date) IS NOT NULL
             UNION
             SELECT dataset, CAST(try_strptime(regexp_extract(lower(coalesce(member, path)), '{FILE_DAY}', 1),
@@ -115,7 +116,7 @@ def _media_spans_portable(con) -> dict[str, list[Span]]:
     import re
     from datetime import datetime
 
-    days = set(con.execute(f"""SELECT DISTINCT dataset, CAST(coalesce(date_added, event_date) AS DATE) FROM events
+    days = set(con.execute(f"""SELECT DISTINCT dataset, CAST(coalesce(date_added, event_date) AS DATE) FROM event_days
         WHERE dataset NOT IN {NOT_MEDIA} AND coalesce(date_added, event_date) IS NOT NULL""").fetchall())
     for dataset, name in con.execute(f"""SELECT dataset, lower(coalesce(member, path)) FROM provenance
             WHERE dataset NOT IN {NOT_MEDIA}""").fetchall():

@@ -16,8 +16,6 @@ from weaklink.errors import InvalidArgument
 
 FREQUENCIES = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 QUAD_COLUMNS = {1: "verbal_coop", 2: "material_coop", 3: "verbal_conflict", 4: "material_conflict"}
-NEEDED = ["dataset", "event_date", "is_root", "actor1_code", "actor1_country", "actor2_code", "actor2_country",
-          "quad_class", "goldstein", "num_mentions"]
 COLUMNS = ["period", "events", *QUAD_COLUMNS.values(), "goldstein_sum", "goldstein_mean", "mentions",
            "share_per_10k"]
 
@@ -40,8 +38,16 @@ def parse_datasets(dataset: str | list[str] | tuple[str, ...]) -> tuple[str, ...
     return found
 
 
+# The country of actor1 and actor2 as SQL: the country field, else the actor code's prefix. Ingest stores them as
+# `country1` and `country2` (store migration 9), so that indicators read one column instead of computing this.
+COUNTRY_SQL = {f"country{n}": f"coalesce(actor{n}_country, left(actor{n}_code, 3))" for n in (1, 2)}
+
+
 def actor_country(events: ibis.Table, side: str) -> ibis.Value:
-    """The country of actor1 or actor2: the country field, else the actor code's prefix."""
+    """The country of actor1 or actor2 (see COUNTRY_SQL): the stored column where the table has it."""
+    stored = "country" + side.removeprefix("actor")
+    if stored in events.columns:
+        return events[stored]
     return ibis.coalesce(events[f"{side}_country"], left(events[f"{side}_code"], 3))
 
 
@@ -83,23 +89,24 @@ def _countries(events: ibis.Table) -> tuple[ibis.Value, ibis.Value]:
 
 def dyad_series(events: ibis.Table, a: Codes, b: Codes, *, freq: str = "month", since: date | None = None,
                 until: date | None = None, directed: bool = False, root_only: bool = False,
-                datasets: tuple[str, ...] = ("gdelt",), kept_out: ibis.Table | None = None) -> ibis.Table:
+                datasets: tuple[str, ...] = ("gdelt",), counted: ibis.Table | None = None) -> ibis.Table:
     """Per period: dyad event counts by quad class, Goldstein, mentions, and share of all events.
 
     `a` and `b` are the codes each actor has in the events table: its CAMEO country code, and
     its ISO3 code where that differs (GDELT 2.0 writes Romania's actor codes as `ROU`, not `ROM`).
-    `share_per_10k` divides the dyad's events by all events stored for that period (same
-    datasets and filters), because GDELT's volume grows over time; `kept_out` (the `event_totals` table) adds
-    the events an ingest with `keep="watched"` counted instead of storing, so the share is a full store's.
+    `share_per_10k` divides the dyad's events by all events of that period (same datasets and filters), because
+    GDELT's volume grows over time. Those come from `counted` when given: event counts per day (columns dataset,
+    event_date, date_added, is_root, events; the store's `event_days`, with the `event_totals` an ingest with
+    `keep="watched"` counted instead of storing, so the share is a full store's); else from `events` itself.
     """
-    window = in_window(events.select(*NEEDED), since, until, datasets, root_only)
+    window = in_window(events, since, until, datasets, root_only)
     window = window.select("quad_class", "goldstein", "num_mentions", period=period_of(window, freq),
                            country1=actor_country(window, "actor1"), country2=actor_country(window, "actor2"))
-    totals = window.group_by("period").aggregate(all_events=_.count())
-    if kept_out is not None:
-        counted = in_window(kept_out, since, until, datasets, root_only)
-        counted = counted.group_by(period=period_of(counted, freq)).aggregate(all_events=counted.events.sum())
-        totals = totals.union(counted).group_by("period").aggregate(all_events=_.all_events.sum())
+    if counted is None:
+        totals = window.group_by("period").aggregate(all_events=_.count())
+    else:
+        counted = in_window(counted, since, until, datasets, root_only)
+        totals = counted.group_by(period=period_of(counted, freq)).aggregate(all_events=counted.events.sum())
     dyad = window.filter(dyad_filter(window, a, b, directed)).group_by("period").aggregate(
         events=_.count(),
         **{name: (_.quad_class == code).sum() for code, name in QUAD_COLUMNS.items()},

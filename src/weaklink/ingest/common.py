@@ -16,6 +16,7 @@ import pyarrow as pa
 from weaklink import __version__
 from weaklink.errors import AccountingError, WeaklinkError
 from weaklink.ingest.csvread import sql_string
+from weaklink.ingest.eventdays import count_file
 from weaklink.ingest.summary import FileResult
 from weaklink.sources.scan import FileScan, scan_file
 from weaklink.store import Store
@@ -134,6 +135,7 @@ def _in_transaction(store: Store, scan: FileScan, dataset: str, fmt: str, body: 
         if earlier is not None:
             con.execute("DELETE FROM rejects WHERE file_id = ?", [file_id])
         result = body(store, scan, file_id)
+        count_file(con, file_id)
         record_provenance(con, file_id, dataset, fmt, scan, result, started, again=earlier is not None)
         con.execute("COMMIT")
     except BaseException:

@@ -20,7 +20,8 @@ import numpy as np
 import pyarrow as pa
 
 from weaklink.errors import AmbiguousCountry, SourceFileError, UnknownCountry
-from weaklink.ingest.common import ingest_one, store_rejects
+from weaklink.indicators.dyads import COUNTRY_SQL
+from weaklink.ingest.common import id_range, ingest_one, store_rejects
 from weaklink.ingest.csvread import (
     REJECT_OPTIONS,
     Readable,
@@ -124,12 +125,20 @@ def _check_rows(con, layout: Layout) -> None:
 
 
 def _insert(con, layout: Layout, file_id: int) -> int:
+    """Append the storable rows whose record id is not stored yet (the first of repeats within the file); the
+    duplicate check reads only stored ids within the file's own id range once the store is large."""
     names = list(layout.columns)
+    ids = id_range(con, f"SELECT min(record_id), max(record_id) FROM {CHECKED} WHERE reject_reason IS NULL",
+                   con.execute(f"SELECT count(*) FROM {CHECKED}").fetchall()[0][0])
+    absent = [f"NULL::VARCHAR AS actor{n}_{c}" for n in (1, 2) for c in ("code", "country")
+              if f"actor{n}_{c}" not in names]  # what COUNTRY_SQL reads, NULL where the layout has no such field
     return con.execute(f"""
-        INSERT INTO events (dataset, file_id, {", ".join(names)})
-        SELECT '{layout.dataset}', {file_id}, {", ".join(names)} FROM {CHECKED} AS checked
+        INSERT INTO events (dataset, file_id, {", ".join(names)}, {", ".join(COUNTRY_SQL)})
+        SELECT '{layout.dataset}', {file_id}, {", ".join(names)}, {", ".join(COUNTRY_SQL.values())}
+        FROM (SELECT *, {", ".join(absent) or "NULL AS wl_none"} FROM {CHECKED}) AS checked
         WHERE reject_reason IS NULL AND NOT EXISTS (
-            SELECT 1 FROM events AS seen WHERE seen.dataset = '{layout.dataset}' AND seen.record_id = checked.record_id)
+            SELECT 1 FROM events AS seen WHERE seen.dataset = '{layout.dataset}' AND {ids.sql("seen.record_id")}
+                AND seen.record_id = checked.record_id)
         QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY pos) = 1""").fetchall()[0][0]
 
 

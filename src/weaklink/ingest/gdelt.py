@@ -18,6 +18,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from weaklink.errors import SourceFileError
+from weaklink.indicators.dyads import COUNTRY_SQL
 from weaklink.indicators.lag import DEFAULT_MAX_LAG_DAYS, late_sql
 from weaklink.ingest.common import IdRange, id_range, ingest_one, store_rejects
 from weaklink.ingest.csvread import (
@@ -78,7 +79,7 @@ def _insert_sql(source: Readable, file_id: int, keep: tuple[str, ...] | None = N
     """Append the storable lines not yet stored; event dates under GDELT's dating error are repaired, the
     original kept in `event_date_original` (docs/ingest.md). With `keep`, only events involving those actors.
     `ids`: the stored ids the duplicate check looks at (all by default)."""
-    stored = {**{name: name for name in gdelt.typed_columns()}, **gdelt.repaired_dates()}
+    stored = {**{name: name for name in gdelt.typed_columns()}, **gdelt.repaired_dates(), **COUNTRY_SQL}
     return f"""
         INSERT INTO events (dataset, file_id, {", ".join(stored)})
         SELECT '{DATASET}', {file_id}, {", ".join(stored.values())} FROM ({_checked_rows(source)}) AS checked

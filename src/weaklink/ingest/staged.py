@@ -17,6 +17,7 @@ import pyarrow as pa
 from weaklink.errors import WeaklinkError
 from weaklink.indicators.lag import late_sql
 from weaklink.ingest.common import check_counts
+from weaklink.ingest.eventdays import event_days_sql
 from weaklink.ingest.summary import FileResult
 from weaklink.store.backends import DEDUPE_KEYS, FILE_TABLES
 from weaklink.store.connection import Store
@@ -79,12 +80,21 @@ def _ship(store, con: duckdb.DuckDBPyConnection, result: FileResult, max_lag_day
             known = store.existing_keys(name, key, tables[name].select(key))
             if known.num_rows:
                 tables[name] = _drop_known(con, name, tables[name], known, key, result, max_lag_days)
+    tables["event_days"] = _event_days(con, tables["events"])  # the rows this write adds, counted
     con.execute("UPDATE provenance SET rows_stored = ?, rows_duplicate = ? WHERE file_id = ?",
                 [result.stored, result.duplicate, file_id])
     check_counts(Path(result.path), result)
     rejects = con.sql("SELECT * FROM rejects WHERE file_id = ? ORDER BY line", params=[file_id]).to_arrow_table()
     provenance = con.sql("SELECT * FROM provenance WHERE file_id = ?", params=[file_id]).to_arrow_table()
     store.write_file(file_id, tables, rejects, provenance, again, con)
+
+
+def _event_days(con: duckdb.DuckDBPyConnection, events: pa.Table) -> pa.Table:
+    con.register("wl_events", events)
+    try:
+        return con.sql(event_days_sql("wl_events")).to_arrow_table()
+    finally:
+        con.unregister("wl_events")
 
 
 def _file_of(con: duckdb.DuckDBPyConnection, result: FileResult) -> int:

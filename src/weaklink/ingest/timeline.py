@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from weaklink.indicators.dyads import COUNTRY_SQL
 from weaklink.ingest.common import ingest_one, store_rejects
 from weaklink.ingest.csvread import csv_rows, readable, rejects_table
 from weaklink.ingest.summary import FileResult
@@ -84,7 +85,8 @@ def _upsert(store: Store, rows: list[dict]) -> tuple[int, int]:
     con.execute(f"""DELETE FROM events AS e WHERE e.dataset = '{DATASET}' AND e.record_id IN (
         SELECT t.record_id FROM wl_timeline AS t JOIN events AS e2 ON e2.dataset = t.dataset
         AND e2.record_id = t.record_id WHERE NOT ({_same_content('e2', 't')}))""")
-    stored = con.execute("""INSERT INTO events BY NAME SELECT * FROM wl_timeline AS t
+    actor_countries = ", ".join(f"{sql} AS {name}" for name, sql in COUNTRY_SQL.items())
+    stored = con.execute(f"""INSERT INTO events BY NAME SELECT *, {actor_countries} FROM wl_timeline AS t
         WHERE NOT EXISTS (SELECT 1 FROM events AS e WHERE e.dataset = t.dataset AND e.record_id = t.record_id)
         """).fetchall()[0][0]
     con.unregister("wl_timeline")

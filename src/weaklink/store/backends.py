@@ -109,7 +109,7 @@ def arrow_schema(table: str) -> pa.Schema:
 
 
 # Rows written per file, and the keys a row is a duplicate by (as the DuckDB ingest dedupes them).
-FILE_TABLES = ["events", "decisions", "decision_issues", "votes", "event_totals"]
+FILE_TABLES = ["events", "decisions", "decision_issues", "votes", "event_totals", "event_days"]
 DEDUPE_KEYS = {"events": ["dataset", "record_id"], "decisions": ["body", "decision_id"],
                "decision_issues": ["body", "decision_id", "tag"], "votes": ["body", "decision_id", "state"]}
 

@@ -56,6 +56,18 @@ def schema_sql() -> list[str]:
     return statements
 
 
+def backfills(applied: set[int]) -> list[str]:
+    """Statements that give rows stored before a migration what it added (the columns themselves come from
+    `schema_sql`): migration 9's actor countries and per-day event counts."""
+    if 9 in applied:
+        return []
+    from weaklink.indicators.dyads import COUNTRY_SQL
+    from weaklink.ingest.eventdays import COLUMNS, event_days_sql
+
+    return [f"UPDATE events SET {', '.join(f'{name} = {sql}' for name, sql in COUNTRY_SQL.items())}",
+            "DELETE FROM event_days", f"INSERT INTO event_days ({COLUMNS}) {event_days_sql('events')}"]
+
+
 class PostgresStore(RemoteStore):
     backend = backends.POSTGRESQL
     dialect = "postgres"
@@ -160,6 +172,9 @@ def open_postgres(url: str, *, create: bool = True, read_only: bool = False) -> 
         with conn.transaction(), conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(4242016)")  # one migrating writer at a time
             for statement in schema_sql():
+                cur.execute(statement)
+            applied = {row[0] for row in cur.execute("SELECT version FROM schema_migrations").fetchall()}
+            for statement in backfills(applied):
                 cur.execute(statement)
             from weaklink.store.schema import MIGRATIONS
 

@@ -273,6 +273,29 @@ def _monitor(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE provenance ADD COLUMN rows_kept_out BIGINT NOT NULL DEFAULT 0")
 
 
+@migration(9, "actor countries on events; stored events counted per day")
+def _event_days(con: duckdb.DuckDBPyConnection) -> None:
+    """`country1`/`country2`: each actor's country as indicators read it, computed once at ingest; `event_days`:
+    the stored media events counted per file, event day, reporting day and root flag, kept by every ingest in the
+    file's own transaction, so that volume-normalised series never count the whole events table (docs/dyads.md)."""
+    from weaklink.indicators.dyads import COUNTRY_SQL
+    from weaklink.ingest.eventdays import COLUMNS, event_days_sql
+
+    for name, sql in COUNTRY_SQL.items():
+        con.execute(f"ALTER TABLE events ADD COLUMN {name} VARCHAR")
+    con.execute(f"UPDATE events SET {', '.join(f'{name} = {sql}' for name, sql in COUNTRY_SQL.items())}")
+    con.execute("""
+        CREATE TABLE event_days (
+            dataset VARCHAR NOT NULL,
+            file_id INTEGER NOT NULL,
+            event_date DATE,
+            date_added TIMESTAMP,           -- the reporting day (for the late-event rule, indicators/lag.py)
+            is_root BOOLEAN,
+            events BIGINT NOT NULL
+        )""")
+    con.execute(f"INSERT INTO event_days ({COLUMNS}) {event_days_sql('events')}")
+
+
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     con.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
         version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP DEFAULT current_timestamp)""")
