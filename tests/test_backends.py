@@ -131,6 +131,8 @@ def test_a_file_read_again_stores_nothing_twice(stores, inputs, backend):
     assert wl.ingest_gdelt(inputs["gdelt"][:1]).files[0].status == "skipped"
     events = wl.store.table("events")
     assert events.count().to_pyarrow().as_py() == sum(f[3] for f in stores(backend).files()[:3])
+    # the per-day counts series divide by (store migration 9) hold every stored event once
+    assert wl.store.table("event_days").events.sum().to_pyarrow().as_py() == events.count().to_pyarrow().as_py()
 
 
 @pytest.mark.parametrize("backend", REMOTE)
@@ -207,6 +209,16 @@ def test_spark_reads_only_overlapping_files_and_drops_cut_short_commits(stores, 
         assert not orphan.exists()
     finally:
         reopened.close()
+
+
+def test_spark_store_from_before_event_days_is_refused(stores, tmp_path):
+    import weaklink
+    from weaklink.errors import StoreError
+
+    old = tmp_path / "warehouse"
+    shutil.copytree(stores("spark").wl.store.folder, old, ignore=shutil.ignore_patterns("event_days", "*.wal"))
+    with pytest.raises(StoreError, match="older weaklink.*ingest its files again"):
+        weaklink.connect(f"spark:///{old}")
 
 
 def test_lazy_compilers_serve_postgres_and_pyspark():

@@ -266,6 +266,15 @@ def warehouse_path(url: str) -> Path:
     return Path("/" + path.lstrip("/") if path.startswith("/") else path)
 
 
+def _refuse_before_event_days(folder: Path) -> None:
+    """A warehouse written before store migration 9 has events without actor countries and no per-day counts:
+    its series would silently miss events, so it is refused with what to do."""
+    if any((folder / "events").glob("month=*/*.parquet")) and not any((folder / "event_days").glob("*.parquet")):
+        raise StoreError(f"the Spark store {folder} was written by an older weaklink, before events carried their "
+                         "actors' countries and per-day counts (store migration 9): ingest its files again into a "
+                         "new warehouse")
+
+
 def open_spark(url: str, *, create: bool = True, read_only: bool = False) -> SparkStore:
     from weaklink.store.connection import open_store
 
@@ -277,6 +286,7 @@ def open_spark(url: str, *, create: bool = True, read_only: bool = False) -> Spa
                          "or check the path")
     if not read_only:
         folder.mkdir(parents=True, exist_ok=True)
+    _refuse_before_event_days(folder)
     store = SparkStore(url, folder, open_store(f"duckdb:///{side.resolve() if side.exists() else side.absolute()}",
                                                read_only=read_only))
     if not read_only:
