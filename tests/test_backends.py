@@ -211,6 +211,25 @@ def test_spark_reads_only_overlapping_files_and_drops_cut_short_commits(stores, 
         reopened.close()
 
 
+def test_postgres_store_from_before_event_days_is_filled_at_open(stores):
+    """Rows stored before migration 9 get their countries and per-day counts when a newer weaklink opens the store."""
+    import weaklink
+
+    loaded = stores("postgresql")
+    expected = loaded.wl.dyads("CHN", "RUS", freq="day").to_pyarrow().to_pylist()
+    store = loaded.wl.store
+    for sql in ("DELETE FROM schema_migrations WHERE version = 9", "DELETE FROM event_days",
+                "UPDATE events SET country1 = NULL, country2 = NULL"):
+        store.fetch(sql)
+    reopened = weaklink.connect(loaded.url)
+    try:
+        assert reopened.store.fetch("SELECT count(*) FROM events WHERE country1 IS NULL AND actor1_code IS NOT NULL"
+                                    ) == [(0,)]
+        _same(reopened.dyads("CHN", "RUS", freq="day").to_pyarrow().to_pylist(), expected, "postgres refilled")
+    finally:
+        reopened.close()
+
+
 def test_spark_store_from_before_event_days_is_refused(stores, tmp_path):
     import weaklink
     from weaklink.errors import StoreError
