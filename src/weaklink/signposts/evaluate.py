@@ -141,9 +141,12 @@ def _participants(wl, events: ibis.Table, actors: list[str], side: str) -> ibis.
     return ibis.ifelse(is_curated, curated_first | curated_rest, first.isin(codes) | second.isin(codes))
 
 
-def _event_rows(wl, rule: EventRule, since: date, until: date) -> ibis.Table:
+def _event_rows(wl, rule: EventRule, since: date | None = None, until: date | None = None) -> ibis.Table:
+    """The events matching the rule, in [since, until] when given."""
     events = wl.events()
-    rows = events.filter(events.dataset.isin(rule.datasets), events.event_date >= since, events.event_date <= until)
+    rows = events.filter(events.dataset.isin(rule.datasets))
+    if since is not None and until is not None:
+        rows = rows.filter(rows.event_date >= since, rows.event_date <= until)
     conditions = [_participants(wl, rows, [a], "any") for a in rule.actors_all]
     if rule.actors_any:
         conditions.append(_participants(wl, rows, rule.actors_any, "any"))
@@ -162,14 +165,40 @@ def _event_rows(wl, rule: EventRule, since: date, until: date) -> ibis.Table:
     return rows.filter(*conditions) if conditions else rows
 
 
-def _event(wl, rule: EventRule, since: date, until: date, ctx: Context) -> Outcome:
-    rows = _event_rows(wl, rule, since, until)
-    count = rows.count().to_pyarrow().as_py()
-    top = rows.order_by([ibis.desc("event_date"), "record_id"]).limit(EVIDENCE_LIMIT).select(
+# An event rule's SQL, compiled once: compiling costs tens of milliseconds, and a replay evaluates every rule at the
+# end of every period. The SQL depends only on the rule, the codes of its actors and the late-event rule.
+_COMPILED: dict[tuple, tuple[str, str]] = {}
+COMPILED_LIMIT = 512
+
+
+def event_sql(wl, rule: EventRule) -> tuple[str, str]:
+    actors = {a for names in (rule.actors_all, rule.actors_any, rule.source, rule.target) for a in names}
+    key = (rule.model_dump_json(), wl.max_lag_days,
+           tuple(sorted((a, wl.iso3(a), wl.actor_codes(a)) for a in actors)))
+    if key not in _COMPILED:
+        if len(_COMPILED) >= COMPILED_LIMIT:
+            _COMPILED.clear()
+        _COMPILED[key] = _event_sql(wl, rule)
+    return _COMPILED[key]
+
+
+def _event_sql(wl, rule: EventRule) -> tuple[str, str]:
+    """DuckDB SQL of the rule's matching events (their dates) and of their evidence rows, over every date."""
+    rows = _event_rows(wl, rule)
+    evidence = rows.select(
         date=rows.event_date, dataset=rows.dataset, id=rows.record_id, kind=rows.kind, level=rows.level,
         actors=ibis.coalesce(rows.actors.join(";"), rows.actor1_code.concat("→", rows.actor2_code)),
         event_code=rows.event_code, description=rows.description,
-        sources=ibis.coalesce(rows.sources.join(" "), rows.source_url)).to_pyarrow().to_pylist()
+        sources=ibis.coalesce(rows.sources.join(" "), rows.source_url))
+    return tuple(str(ibis.to_sql(expr, dialect="duckdb", pretty=False)) for expr in (rows.select("event_date"), evidence))
+
+
+def _event(wl, rule: EventRule, since: date, until: date, ctx: Context) -> Outcome:
+    matching, evidence = event_sql(wl, rule)
+    con, window = wl.store.con, [since, until]
+    count = con.execute(f"SELECT count(*) FROM ({matching}) WHERE event_date BETWEEN ? AND ?", window).fetchall()[0][0]
+    top = con.execute(f"SELECT * FROM ({evidence}) WHERE date BETWEEN ? AND ? ORDER BY date DESC, id "
+                      f"LIMIT {EVIDENCE_LIMIT}", window).to_arrow_table().to_pylist()
     return _judge(wl, rule, since, until, ctx, count, rule.min_count, _("matching event(s)"), top)
 
 
