@@ -75,16 +75,9 @@ Codes = tuple[str, ...]
 
 def dyad_filter(events: ibis.Table, a: Codes, b: Codes, directed: bool) -> ibis.Value:
     """Events from a to b (and b to a unless directed); each actor may have several codes."""
-    source, target = _countries(events)
+    source, target = actor_country(events, "actor1"), actor_country(events, "actor2")
     forward = source.isin(list(a)) & target.isin(list(b))
     return forward if directed else forward | (source.isin(list(b)) & target.isin(list(a)))
-
-
-def _countries(events: ibis.Table) -> tuple[ibis.Value, ibis.Value]:
-    """The actor countries, from columns `country1`/`country2` when already computed."""
-    if "country1" in events.columns:
-        return events.country1, events.country2
-    return actor_country(events, "actor1"), actor_country(events, "actor2")
 
 
 def dyad_series(events: ibis.Table, a: Codes, b: Codes, *, freq: str = "month", since: date | None = None,

@@ -11,8 +11,6 @@ from __future__ import annotations
 import duckdb
 
 CURATED = "curated"
-
-
 COLUMNS = "dataset, file_id, event_date, date_added, is_root, events"
 
 
