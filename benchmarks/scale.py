@@ -342,6 +342,7 @@ def fmt(value, spec: str) -> str:
 
 def print_report(stages: list[Stage], empty_median: float, url: str, chunk: int) -> list[dict]:
     print(f"\nweaklink at scale: {url}")
+    print(f"DuckDB memory limit: {os.environ.get('WEAKLINK_MEMORY_LIMIT') or 'DuckDB default (80% of RAM)'}")
     print(f"{'events':>12} | {'fill s':>9} {'':>6} | {'s/chunk':>7} {'/10x':>6} | {'M rows/s':>8} | "
           f"{'dyad s':>7} {'/10x':>6} | {'cohesion s':>10} {'/10x':>6} | {'add file s':>10} {'/10x':>6} "
           f"{'vs empty':>8} | {'peak MB':>8} | {'store MB':>8}")
@@ -403,6 +404,7 @@ def parse_args(argv=None):
     parser.add_argument("--bare-every", type=int, default=5, help="compare with bare read_csv on every n-th chunk")
     parser.add_argument("--add-files", type=int, default=5, help="real files added at each size")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--memory-limit", help="cap DuckDB's memory (sets $WEAKLINK_MEMORY_LIMIT, e.g. 1.5GB)")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args(argv)
     args.store = args.store or f"duckdb:///{Path(args.workdir).resolve() / 'scale.duckdb'}"
@@ -421,6 +423,8 @@ def main(argv=None) -> int:
         child_chunk(sys.argv[2:])
         return 0
     args = parse_args(argv)
+    if args.memory_limit:
+        os.environ["WEAKLINK_MEMORY_LIMIT"] = args.memory_limit
     started = time.perf_counter()
     stages, empty = run(args)
     targets = print_report(stages, statistics.median(empty.values()), args.store, args.chunk)

@@ -40,3 +40,16 @@ def test_migrations_apply_once_and_record_version(tmp_path):
 def test_missing_store_without_create(tmp_path):
     with pytest.raises(StoreError, match="weaklink init"):
         open_store(str(tmp_path / "absent.duckdb"), create=False)
+
+
+def test_memory_limit_from_the_environment(tmp_path, monkeypatch):
+    """`$WEAKLINK_MEMORY_LIMIT` bounds DuckDB's memory for the store; a value that is not a size is refused."""
+    import weaklink
+    from weaklink.errors import StoreError
+
+    monkeypatch.setenv("WEAKLINK_MEMORY_LIMIT", "512MB")
+    with weaklink.connect(f"duckdb:///{tmp_path / 'store.duckdb'}") as wl:
+        assert wl.store.con.execute("SELECT current_setting('memory_limit')").fetchall() == [("488.2 MiB",)]
+    monkeypatch.setenv("WEAKLINK_MEMORY_LIMIT", "half")
+    with pytest.raises(StoreError, match="not a size"):
+        weaklink.connect(f"duckdb:///{tmp_path / 'store.duckdb'}")

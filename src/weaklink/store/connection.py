@@ -188,6 +188,7 @@ def open_store(url: str | None = None, *, create: bool = True, read_only: bool =
             file.parent.mkdir(parents=True, exist_ok=True)
     con = _connect(path, read_only, wait, on_wait)
     con.execute("SET enable_progress_bar = false")  # weaklink reports progress itself, on stderr
+    _limit_memory(con)
     from weaklink.store.schema import migrate
 
     if read_only:
@@ -195,6 +196,20 @@ def open_store(url: str | None = None, *, create: bool = True, read_only: bool =
     else:
         migrate(con)
     return Store(url=url, path=path, con=con)
+
+
+MEMORY_SIZE = re.compile(r"^\s*(\d+(\.\d+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
+
+
+def _limit_memory(con) -> None:
+    """`$WEAKLINK_MEMORY_LIMIT` (e.g. 4GB): the most memory DuckDB keeps for this store, its cache included (DuckDB's
+    own default: 80% of RAM); past it DuckDB evicts cached blocks and spills to disk (docs/store.md)."""
+    limit = os.environ.get("WEAKLINK_MEMORY_LIMIT")
+    if not limit:
+        return
+    if not MEMORY_SIZE.match(limit):
+        raise StoreError(f"WEAKLINK_MEMORY_LIMIT={limit!r} is not a size: give a number and a unit, e.g. 4GB or 512MB")
+    con.execute(f"SET memory_limit = '{limit.strip()}'")
 
 
 LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
