@@ -313,11 +313,13 @@ def test_generate_and_download_a_brief(writer):
 
 
 # schemathesis and real HTTP -------------------------------------------------------------------------
-def test_schemathesis_finds_no_server_error(client):
+def test_schemathesis_finds_no_server_error(demo_store):
     schemathesis = pytest.importorskip("schemathesis")
     from hypothesis import HealthCheck, given, settings
 
-    schema = schemathesis.openapi.from_asgi("/openapi.json", client.app)
+    # an app of its own: schemathesis runs the app's lifespan, whose end closes the store (and the readers) of
+    # the app it was given, which the other tests' `client` must keep
+    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(str(demo_store)))
     failures = []
 
     def fuzz(operation):
@@ -371,3 +373,183 @@ def test_loopback_check():
 
     assert all(is_loopback(h) for h in ("127.0.0.1", "localhost", "::1", "[::1]", "127.8.9.10"))
     assert not any(is_loopback(h) for h in ("0.0.0.0", "192.168.1.2", "example.org", "::"))
+
+
+# the response cache at the edge (weaklink.web.edge) ------------------------------------------------
+def cache_stats(test_client) -> dict:
+    return test_client.app.state.weaklink.responses.stats()
+
+
+def test_a_repeated_get_is_served_from_the_response_cache_with_an_etag(client):
+    first = client.get("/api/signposts")
+    before = cache_stats(client)
+    again = client.get("/api/signposts")
+    assert again.status_code == 200 and again.content == first.content
+    assert cache_stats(client)["hits"] == before["hits"] + 1  # answered from the cache
+    assert again.headers["etag"] == first.headers["etag"] and SECURITY <= set(again.headers)
+    assert again.headers["cache-control"] == "no-store"
+    unchanged = client.get("/api/signposts", headers={"If-None-Match": first.headers["etag"]})
+    assert unchanged.status_code == 304 and unchanged.content == b"" and SECURITY <= set(unchanged.headers)
+    page = client.get("/signposts")
+    assert client.get("/signposts", headers={"If-None-Match": page.headers["etag"]}).status_code == 304
+    assert client.get("/signposts", headers={"If-None-Match": '"other"'}).content == page.content
+
+
+def test_requests_with_credentials_errors_and_status_are_never_cached(client):
+    client.get("/api/ach")
+    before = cache_stats(client)
+    response = client.get("/api/ach", headers={"Authorization": "Bearer someone-else-0123456789"})
+    assert response.status_code == 200 and "etag" not in response.headers  # computed for this request alone
+    assert cache_stats(client)["hits"] == before["hits"]
+    for _ in range(2):
+        assert client.get("/api/documents/99999").status_code == 404
+        assert "etag" not in client.get("/api/status").headers
+    after = cache_stats(client)
+    assert after["hits"] == before["hits"] and after["entries"] == before["entries"]
+
+
+def test_a_write_is_visible_on_the_next_get(writer):
+    """Upload, rating edit and update each empty the cache: the next GET shows the store as it is now."""
+    listed = writer.get("/api/documents?issuer=RUS&limit=500").json()
+    page = writer.get("/documents?issuer=RUS").text
+    assert writer.get("/api/documents?issuer=RUS&limit=500").json() == listed  # (now a cached answer)
+    upload = writer.post("/api/documents", headers=AUTH, json={
+        "filename": "cache check.txt", "date": "2024-07-01", "issuers": "RUS", "title": "Cache check statement",
+        "content": "Russia and China reaffirm their comprehensive strategic partnership."})
+    assert upload.status_code == 201, upload.text
+    assert writer.get("/api/documents?issuer=RUS&limit=500").json()["total"] == listed["total"] + 1
+    assert "Cache check statement" not in page and "Cache check statement" in writer.get("/documents?issuer=RUS").text
+
+    before = writer.get("/api/ach").json()["overrides"]
+    assert writer.put("/api/ach/ratings/E1/H3", json={"rating": "I"}, headers=AUTH).status_code == 200
+    after = writer.get("/api/ach").json()["overrides"]
+    assert after != before and any(o["evidence"] == "E1" and o["hypothesis"] == "H3" for o in after)
+
+    writer.get("/sources")
+    hits = cache_stats(writer)["hits"]
+    assert writer.post("/api/update", json={"fetch": False}, headers=AUTH).status_code == 200
+    writer.get("/sources")
+    assert cache_stats(writer)["hits"] == hits  # recomputed after the update, not the answer kept before it
+    writer.get("/sources")
+    assert cache_stats(writer)["hits"] == hits + 1
+    writer.app.state.weaklink.monitor.run_once()  # a run of the monitor inside the server
+    writer.get("/sources")
+    assert cache_stats(writer)["hits"] == hits + 1
+
+
+def test_response_store_is_bounded_and_keeps_one_version():
+    from weaklink.web.edge import ResponseStore, make_entry
+
+    def entry(version: int, body: bytes):
+        return make_entry(version, 200, [(b"content-type", b"text/plain")], body)
+
+    store = ResponseStore(max_entries=3, max_bytes=100)
+    for n in range(5):
+        store.put(f"/{n}".encode(), entry(1, b"x" * 10))
+    assert len(store) == 3 and store.get(b"/0", 1) is None and store.get(b"/4", 1) is not None
+    store.put(b"/big", entry(1, b"x" * 95))
+    assert store.stats()["bytes"] <= 100 and store.get(b"/4", 1) is None
+    assert store.get(b"/big", 2) is None  # another data version: never served
+    store.put(b"/new", entry(2, b"y"))
+    assert len(store) == 1  # a new version empties what the old one kept
+
+
+def test_large_answers_are_kept_gzipped_for_clients_that_accept_it(client):
+    import gzip
+
+    import httpx
+
+    plain = client.get("/timeline", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.headers["vary"] == "Accept-Encoding"
+    with httpx.Client(transport=client._transport, base_url="http://testserver") as raw:
+        with raw.stream("GET", "/timeline", headers={"Accept-Encoding": "gzip, deflate"}) as packed:
+            body = b"".join(packed.iter_raw())
+            assert packed.headers["content-encoding"] == "gzip"
+            assert int(packed.headers["content-length"]) == len(body) < len(plain.content) / 3
+            assert packed.headers["etag"] != plain.headers["etag"] and SECURITY <= set(packed.headers)
+    assert gzip.decompress(body) == plain.content
+    assert client.get("/timeline", headers={"Accept-Encoding": "gzip;q=0"}).headers.get("content-encoding") is None
+    small = client.get("/api/status")
+    assert "content-encoding" not in small.headers
+
+
+# loose ends ---------------------------------------------------------------------------------------
+def test_the_overview_of_an_empty_store_says_no_data(tmp_path):
+    import weaklink
+
+    store = tmp_path / "empty.duckdb"
+    weaklink.connect(str(store)).close()
+    with TestClient(create_app(str(store))) as empty:
+        response = empty.get("/api/overview")
+        assert response.status_code == 200, response.text
+        data = response.json()
+        assert data["as_of"] is None and data["alerts"] == [] and data["cohesion"] == []
+        assert all(b["weakest"]["members"] == [] and "no data" in b["weakest"]["summary"] for b in data["blocs"])
+        assert any("no data" in note and "weaklink demo" in note for note in data["notes"])
+        page = empty.get("/")
+        assert page.status_code == 200 and "no data" in page.text and "Cannot show this page" not in page.text
+
+
+def test_writing_a_brief_on_a_read_only_store_says_what_to_do(demo_store, tmp_path):
+    import weaklink
+    from weaklink.errors import StoreError
+
+    with weaklink.connect(str(demo_store), read_only=True) as wl:
+        with pytest.raises(StoreError, match="read-only.*open it for writing"):
+            wl.write_brief(tmp_path / "brief.html")
+    assert not (tmp_path / "brief.html").exists()
+
+
+def test_serve_passes_the_late_event_options_through(demo_store, monkeypatch):
+    import uvicorn
+    from click.testing import CliRunner
+
+    from weaklink.cli import main
+
+    served = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: served.append(app))
+    for options, lag in ((["--max-lag-days", "7"], 7), (["--include-late"], None), ([], 30)):
+        result = CliRunner().invoke(main, [*options, "serve", "--store", str(demo_store)])
+        assert result.exit_code == 0, result.output
+        state = served[-1].state.weaklink
+        assert state.writer.max_lag_days == lag
+        with state.borrow() as reader:
+            assert reader.max_lag_days == lag
+        state.close()
+
+
+def test_the_dyad_page_answers_at_its_natural_address(client):
+    page = client.get("/dyads/CHN/RUS")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert "Dyad CHN–RUS" in page.text and page.text == client.get("/dyads?a=CHN&b=RUS").text
+    assert "Dyad CHN–PRK" in client.get("/dyads/China/PRK?freq=year").text
+    assert client.get("/dyads/Narnia/RUS").status_code == 404
+
+
+def test_a_pair_without_joint_votes_says_no_data(client):
+    unsc = client.get("/api/votes?body=unsc").json()
+    pair = next(r for r in unsc["matrix"] if {r["a"], r["b"]} == {"CHN", "PRK"})  # the DPRK never sat on the UNSC
+    assert pair["votes"] == 0 and pair["agreement"] is None and pair["kappa"] is None
+    assert pair["note"].startswith("no data")
+    assert all(r["note"] is None for r in unsc["matrix"] if r["votes"])
+    split = next(s for s in unsc["splits"] if {s["a"], s["b"]} == {"CHN", "PRK"})
+    assert split["decisions"] == [] and split["notes"][0].startswith("no data")
+    watched = {frozenset(p) for p in client.app.state.weaklink.writer.watch.dyads.watch}
+    assert {frozenset((s["a"], s["b"])) for s in unsc["splits"]} == watched  # every watched pair, none left out
+    page = client.get("/votes?body=unsc").text
+    assert "<h3>CHN–PRK</h3>" in page and "no data (no decision both voted on)" in page
+
+
+def test_the_vote_matrix_is_the_per_pair_alignment_in_one_query(demo_store):
+    import weaklink
+
+    actors = ["CHN", "RUS", "USA", "FRA", "JPN", "PRK"]
+    with weaklink.connect(str(demo_store), read_only=True) as wl:
+        for window in ({}, {"since": "2010-01-01", "until": "2020-12-31"}):
+            matrix = wl.vote_matrix(actors, body="unsc", **window)
+            for i, a in enumerate(actors):
+                for b in actors[i + 1:]:
+                    one = wl.vote_alignment(a, b, body="unsc", freq=None, **window).to_pyarrow().to_pylist()
+                    expected = one[0] if one and one[0]["votes"] else None
+                    assert matrix.get((a, b)) == expected, (a, b, window)
+            assert sum(1 for row in matrix.values() if row) >= 5

@@ -15,11 +15,11 @@ from pathlib import Path
 import ibis
 import pyarrow as pa
 
-from weaklink.errors import InvalidArgument, UnknownCountry
+from weaklink.errors import InvalidArgument, StoreError, UnknownCountry
 from weaklink.indicators.dyads import FREQUENCIES, dyad_filter, dyad_series, in_window, parse_datasets
 from weaklink.indicators.exchanges import EXCHANGE_KINDS, curated, exchange_counts, exchange_pairs, period_grid
 from weaklink.indicators.lag import is_late, reported_in_time
-from weaklink.indicators.votes import alignment, paired_votes, splits, votes_before
+from weaklink.indicators.votes import alignment, paired_votes, paired_votes_of_all, splits, votes_before
 from weaklink.ingest import IngestSummary
 from weaklink.ingest.paths import expand_paths
 from weaklink.progress import NullProgress, Progress
@@ -352,6 +352,19 @@ class Weaklink(TextMixin):
         return Result(expr=alignment(paired, freq), meta={"a": a, "b": b, "body": body, "issue": issue,
                                                           "predecessors": self._predecessors(paired, a, b)})
 
+    def vote_matrix(self, actors: list[str], body: str = "unga", since: date | str | None = None,
+                    until: date | str | None = None) -> dict[tuple[str, str], dict]:
+        """`vote_alignment(a, b, freq=None)` of every pair of `actors` in one query: {(a, b): row} in the
+        actors' order (ISO3 codes); a pair that never voted on the same decision has no row (no data)."""
+        if body not in ("unga", "unsc"):
+            raise InvalidArgument(f"unknown body {body!r}: use unga or unsc")
+        codes = [self.iso3(actor) for actor in actors]
+        paired = paired_votes_of_all(self.store.table("votes"), self.store.table("decisions"), codes, body=body,
+                                     since=_as_date(since), until=_as_date(until))
+        rows = {(r.pop("a"), r.pop("b")): r for r in alignment(paired, None, ("a", "b")).to_pyarrow().to_pylist()}
+        return {(a, b): rows.get((a, b)) or rows.get((b, a)) for i, a in enumerate(codes) for b in codes[i + 1:]
+                if (a, b) in rows or (b, a) in rows}
+
     def vote_splits(self, a: str, b: str, body: str = "unga", issue: str | None = None,
                     since: date | str | None = None, until: date | str | None = None) -> Result:
         """Decisions on which the two states voted differently, with their agreement that year."""
@@ -541,11 +554,23 @@ class Weaklink(TextMixin):
         """Write the briefing to .html (self-contained), .md (figures beside it) or .pdf, in `lang`."""
         from weaklink.report.output import write
 
+        self._check_writable("a briefing records the signposts' statuses in the store's history")
         if Path(out).suffix.lower() == ".pdf":  # say at once when PDF cannot be printed, before the work
             from weaklink.report.pdf import find_chromium
 
             find_chromium()
         return write(self.brief(bloc, since, until, as_of, lang), Path(out))
+
+    def _check_writable(self, why: str) -> None:
+        """Refuse at once, with what to do, a write to a DuckDB store opened read-only (DuckDB's own error would
+        come half-way through the work and name neither)."""
+        if getattr(self.store, "backend", "duckdb") != "duckdb":
+            return
+        rows = self.store.con.execute("SELECT readonly FROM duckdb_databases() "
+                                      "WHERE database_name = current_database()").fetchall()
+        if rows and rows[0][0]:
+            raise StoreError(f"the store {self.store.path} is open read-only and {why}: open it for writing "
+                             "(weaklink.connect(url) without read_only=True; `weaklink brief` does)")
 
     def iso3(self, actor: str) -> str:
         """ISO3 code of an actor given by code or name."""

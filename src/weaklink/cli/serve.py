@@ -37,7 +37,8 @@ def serve(ctx: click.Context, host: str, port: int, store_url, watch_path, allow
 
     app = create_app(store_url or ctx.obj["store"], watch_path or ctx.obj["watch"], allow_writes=allow_writes,
                      token=os.environ.get(TOKEN_ENV) or None, monitor=monitor, monitor_every=_seconds(every),
-                     monitor_update=not no_update, warm=True)
+                     monitor_update=not no_update, warm=True, max_lag_days=ctx.obj.get("max_lag_days"),
+                     include_late=ctx.obj.get("include_late", False))
     if not is_loopback(host):
         console.print(f"[yellow]warning:[/] listening on {escape(host)}: anyone who can reach this address can read "
                       "the store" + (" and, with the token, write to it" if allow_writes else "") +

@@ -45,6 +45,23 @@ def paired_votes(votes: ibis.Table, decisions: ibis.Table, issues: ibis.Table, a
     return paired
 
 
+def paired_votes_of_all(votes: ibis.Table, decisions: ibis.Table, states: list[str], *, body: str = "unga",
+                        since: date | None = None, until: date | None = None) -> ibis.Table:
+    """As `paired_votes` for every pair of `states` at once (one query, not one per pair): one row per pair
+    (columns a < b) and decision on which both voted, with the date and each state's vote and veto."""
+    cast = votes.filter(votes.body == body, votes.state.isin(list(states)), votes.vote.isin(CAST))
+    left = cast.select("decision_id", a=cast.state, vote_a=cast.vote, veto_a=cast.veto)
+    right = cast.select("decision_id", b=cast.state, vote_b=cast.vote, veto_b=cast.veto)
+    both = left.join(right, "decision_id")
+    both = both.filter(both.a < both.b)
+    chosen = decisions.filter(decisions.body == body)
+    if since is not None:
+        chosen = chosen.filter(chosen.date >= since)
+    if until is not None:
+        chosen = chosen.filter(chosen.date <= until)
+    return both.join(chosen.select("decision_id", "date"), "decision_id")
+
+
 def votes_before(paired: ibis.Table, day: date) -> ibis.Table:
     """How many paired decisions fall before `day`, and the first and last of their dates (one row)."""
     early = paired.filter(paired.date < day)
@@ -65,13 +82,14 @@ def _scores(paired: ibis.Table) -> ibis.Table:
     )
 
 
-def alignment(paired: ibis.Table, freq: str | None = "year") -> ibis.Table:
-    """Per period (or over the whole window when freq is None): votes compared and the four scores."""
+def alignment(paired: ibis.Table, freq: str | None = "year", by: tuple[str, ...] = ()) -> ibis.Table:
+    """Per period (or over the whole window when freq is None): votes compared and the four scores; `by`:
+    columns to group by first (("a", "b") for `paired_votes_of_all`: one row per pair)."""
     scored = _scores(paired)
-    keys = []
+    keys = list(by)
     if freq is not None:
         scored = scored.mutate(period=scored.date.truncate(FREQUENCIES[freq]).cast("date"))
-        keys = ["period"]
+        keys.append("period")
     grouped = scored.group_by(keys) if keys else scored
     summary = grouped.aggregate(
         votes=_.count(), identical=_.identical.mean(), agreement=_.agreement.mean(),

@@ -120,24 +120,16 @@ async def briefs(request: Request) -> View:
 
 
 async def respond(request: Request, view, *args, **kwargs) -> Response:
-    """A view's data as JSON. The encoded answer is cached per data version (weaklink.web.state.Cache): a
-    repeated request is answered on the event loop, without a thread or a store connection; a new one is
-    computed in a worker thread on a borrowed reader."""
-    state = server_state(request)
-    key = ("json", view.__name__, repr(views.plain(list(args))), repr(sorted(views.plain(kwargs).items())))
-    body = state.cache.peek(key)
-    if body is None:
-        body = await run_in_threadpool(_encoded, state, key, view, args, kwargs)
+    """A view's data as JSON, computed in a worker thread on a borrowed reader (the view's result is cached per
+    data version; the encoded answer is kept by the response cache at the edge, weaklink.web.edge)."""
+    body = await run_in_threadpool(_encoded, server_state(request), view, args, kwargs)
     return Response(body, media_type="application/json")
 
 
-def _encoded(state, key: tuple, view, args: tuple, kwargs: dict) -> bytes:
-    def build() -> bytes:
-        with state.borrow() as wl:
-            data = view(wl, *args, **kwargs)
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
-
-    return state.cache.get(key, build)
+def _encoded(state, view, args: tuple, kwargs: dict) -> bytes:
+    with state.borrow() as wl:
+        data = view(wl, *args, **kwargs)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
 
 
 @router.get("/briefs/{name}", summary="Download a generated briefing", response_class=FileResponse,
@@ -155,6 +147,7 @@ def brief_file(wl: Wl, name: Annotated[str, Path(max_length=200)]) -> FileRespon
 async def status(request: Request) -> View:
     state = server_state(request)
     return {"data_version": state.cache.version, "warming": state.warming, "allow_writes": state.allow_writes,
+            "response_cache": state.responses.stats(),
             "monitor": state.monitor.status() if state.monitor is not None else None}
 
 

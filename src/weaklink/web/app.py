@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from weaklink import __version__
 from weaklink.web import api_routes, errors, ratings
+from weaklink.web.edge import ResponseCache
 from weaklink.web.security import SecurityHeaders, check_token
 from weaklink.web.state import ServerState
 
@@ -20,15 +21,19 @@ MONITOR_EVERY = 900.0  # seconds between monitor runs (weaklink serve --monitor 
 
 def create_app(store_url: str | None = None, watch: str | None = None, *, allow_writes: bool = False,
                token: str | None = None, monitor: bool = False, monitor_every: float = MONITOR_EVERY,
-               monitor_update: bool = True, warm: bool = False) -> FastAPI:
+               monitor_update: bool = True, warm: bool = False, max_lag_days: int | None = None,
+               include_late: bool = False) -> FastAPI:
     """The web app over the store at `store_url` (default $WEAKLINK_STORE or ./weaklink.duckdb) and the watch
     file `watch` (default the bundled one). Read-only unless `allow_writes` (which needs `token`, the secret
     every write must present). `monitor`: run the live monitor every `monitor_every` seconds in a background
     thread while the server runs (`monitor_update=False`: evaluate without fetching). `warm`: compute the
-    expensive views in the background at start so the first visitors do not wait."""
+    expensive views in the background at start so the first visitors do not wait. `max_lag_days` and
+    `include_late`: which late events the indicators count, as `weaklink.connect` (weaklink --max-lag-days,
+    --include-late)."""
     check_token(token, allow_writes)
     state = ServerState.open(store_url, watch, allow_writes=allow_writes, token=token,
-                             read_only=not (allow_writes or monitor))
+                             read_only=not (allow_writes or monitor), max_lag_days=max_lag_days,
+                             include_late=include_late)
     state.base_watch = state.writer.watch
     state.writer.watch = ratings.apply(state.base_watch, ratings.overrides(state.writer))
     if monitor:
@@ -55,6 +60,8 @@ def create_app(store_url: str | None = None, watch: str | None = None, *, allow_
     app.state.weaklink = state
     errors.install(app)
     app.add_middleware(SecurityHeaders)
+    # outermost: a kept answer is replayed with the security headers it was sent with (weaklink.web.edge)
+    app.add_middleware(ResponseCache, version=lambda: state.cache.version, store=state.responses)
     app.include_router(api_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     _include_pages(app)

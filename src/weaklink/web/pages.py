@@ -57,18 +57,12 @@ def environment() -> jinja2.Environment:
 
 def render(request: Request, wl, template: str, current: str, title: str, status: int = 200,
            charts: bool = False, **data) -> HTMLResponse:
-    """A page: the template with the data, the navigation and the data's "as of" date. A page that rendered
-    is kept, per address, with the views' results until the next write (the views' cache)."""
-
-    def build() -> str:
-        return environment().get_template(template).render(
-            request=request, current=current, title=title, charts=charts, as_of=_as_of(wl) if wl else None,
-            store=wl.store.url if wl else "", **data)
-
-    cache = getattr(wl, "web_cache", None) if status == 200 else None
-    if cache is not None and len(cache) > views.CACHE_ENTRIES:  # odd addresses must not fill the memory
-        cache.bump()
-    html = cache.get(("page", template, str(request.url)), build) if cache is not None else build()
+    """A page: the template with the data, the navigation and the data's "as of" date. (A page that rendered
+    with status 200 is kept, per address, by the response cache at the edge until the next write:
+    weaklink.web.edge.)"""
+    html = environment().get_template(template).render(
+        request=request, current=current, title=title, charts=charts, as_of=_as_of(wl) if wl else None,
+        store=wl.store.url if wl else "", **data)
     return HTMLResponse(html, status_code=status)
 
 
@@ -139,7 +133,10 @@ def overview_page(request: Request, wl=Depends(get_wl)):
 def dyads_page(request: Request, a: str | None = None, b: str | None = None, freq: str = "month",
                since: str | None = None, until: str | None = None, wl=Depends(get_wl)):
     first, second = wl.watch.dyads.watch[0] if wl.watch.dyads.watch else ("CHN", "PRK")
-    a, b = _blank(a) or first, _blank(b) or second
+    return _dyad(request, wl, _blank(a) or first, _blank(b) or second, freq, since, until)
+
+
+def _dyad(request: Request, wl, a: str, b: str, freq: str, since: str | None, until: str | None):
     try:
         data = views.dyad(wl, a, b, freq=freq, since=_blank(since), until=_blank(until))
     except WeaklinkError as exc:
@@ -149,6 +146,13 @@ def dyads_page(request: Request, a: str | None = None, b: str | None = None, fre
     return render(request, wl, "dyads.html", "dyads", f"Dyad {data['a']}–{data['b']}", charts=True, data=data,
                   actors=_actors(wl), watched=wl.watch.dyads.watch, freqs=views.FREQUENCIES,
                   api=f"/api/dyads/{quote(data['a'])}/{quote(data['b'])}?{query}")
+
+
+@router.get("/dyads/{a}/{b}", response_class=HTMLResponse)
+def dyad_page(request: Request, a: str, b: str, freq: str = "month", since: str | None = None,
+              until: str | None = None, wl=Depends(get_wl)):
+    """The dyad page at its natural address (as /api/dyads/{a}/{b}): the same page as /dyads?a=&b=."""
+    return _dyad(request, wl, a, b, freq, since, until)
 
 
 @router.get("/timeline", response_class=HTMLResponse)

@@ -22,8 +22,10 @@ from fastapi import Request
 from weaklink.api import Weaklink, connect
 from weaklink.errors import StoreError, WeaklinkError
 from weaklink.store.connection import Store
+from weaklink.web.edge import ResponseStore
 
 READERS = 8             # reader connections: requests that compute a view run on these in parallel
+CACHE_ENTRIES = 512     # past this many cached results the views' cache starts again (odd parameters fill it)
 BORROW_TIMEOUT = 30.0   # seconds a request waits for a free reader before a 503
 
 
@@ -34,10 +36,13 @@ class ServerBusy(WeaklinkError):
 class Cache:
     """Results of expensive calls, keyed by name and arguments, valid for one data version. The version goes
     up after every write this process makes (it owns the store: no other process writes it meanwhile), and
-    the cache empties. One lock per key: concurrent requests for the same cold result compute it once."""
+    the cache empties; the response cache at the edge (weaklink.web.edge) follows the same version. One lock
+    per key: concurrent requests for the same cold result compute it once. Past `max_entries` results the
+    cache starts again (the version stays: nothing changed in the data)."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_entries: int = CACHE_ENTRIES) -> None:
         self.version = 0
+        self.max_entries = max_entries
         self._values: dict[tuple, Any] = {}
         self._locks: dict[tuple, threading.Lock] = {}
         self._guard = threading.Lock()
@@ -54,12 +59,10 @@ class Cache:
                 return self._values[full]
             value = compute()
             if version == self.version:  # not kept when a write came in meanwhile
+                if len(self._values) >= self.max_entries:
+                    self._values.clear()
                 self._values[full] = value
             return value
-
-    def peek(self, key: tuple) -> Any:
-        """The cached value for `key` in this data version, or None."""
-        return self._values.get((self.version, *key))
 
     def __len__(self) -> int:
         return len(self._values)
@@ -80,6 +83,7 @@ class ServerState:
     allow_writes: bool = False
     token: str | None = None
     cache: Cache = field(default_factory=Cache)
+    responses: ResponseStore = field(default_factory=ResponseStore)  # the edge's kept answers (weaklink.web.edge)
     write_lock: threading.RLock = field(default_factory=threading.RLock)
     readers: queue.Queue = field(default_factory=queue.Queue)
     monitor: Any = None  # weaklink.web.monitor.MonitorThread when --monitor
@@ -88,8 +92,9 @@ class ServerState:
 
     @classmethod
     def open(cls, store_url: str | None, watch: str | None, *, allow_writes: bool = False, token: str | None = None,
-             read_only: bool = True, readers: int = READERS) -> ServerState:
-        writer = connect(store_url, watch, read_only=read_only)
+             read_only: bool = True, readers: int = READERS, max_lag_days: int | None = None,
+             include_late: bool = False) -> ServerState:
+        writer = connect(store_url, watch, read_only=read_only, max_lag_days=max_lag_days, include_late=include_late)
         if getattr(writer.store, "backend", "duckdb") != "duckdb":
             backend = writer.store.backend
             writer.close()

@@ -29,7 +29,6 @@ MAX_LIMIT = 500
 RECENT_DAYS = 90     # a signpost whose status changed this many days before the data's last day "changed"
 TOP_EVENTS = 10
 REJECTS_SHOWN = 200
-CACHE_ENTRIES = 512  # past this many cached results the cache starts again (odd parameters fill it)
 
 
 def plain(value: Any) -> Any:
@@ -63,8 +62,6 @@ def cached(func):
         cache = getattr(wl, "web_cache", None)
         if cache is None:
             return func(wl, *args, **kwargs)
-        if len(cache) > CACHE_ENTRIES:
-            cache.bump()
         key = (func.__name__, plain(list(args)).__repr__(), repr(sorted(plain(kwargs).items())))
         return cache.get(key, lambda: func(wl, *args, **kwargs))
 
@@ -130,6 +127,8 @@ def overview(wl) -> dict:
     signposts and which changed lately, and what the data cover."""
     coverage = wl.coverage()
     board = signposts(wl)
+    if coverage.get("as_of") is None:  # an empty store: every panel says "no data", nothing is computed
+        return _empty_overview(wl, coverage, board)
     blocs = []
     for name in wl.watch.blocs:
         weakest = wl.weakest(name)
@@ -145,6 +144,17 @@ def overview(wl) -> dict:
             "cohesion": cohesion, "alerts": alerts,
             "signposts": {"counts": board["counts"], "changed": board["changed"], "as_of": board["as_of"]},
             "coverage": _coverage_summary(coverage), "notes": notes}
+
+
+def _empty_overview(wl, coverage: dict, board: dict) -> dict:
+    """The overview of a store that holds no data: the same shape, "no data" in every panel (never zeros)."""
+    nothing = {"weakest": None, "lowest": None, "members": [], "components": [], "window": None,
+               "summary": "no data: the store holds no data to weigh the members on"}
+    blocs = [{"bloc": name, "members": list(wl.watch.bloc(name).members), "weakest": dict(nothing)}
+             for name in wl.watch.blocs]
+    return {"store": plain(wl.overview()), "as_of": None, "blocs": blocs, "cohesion": [], "alerts": [],
+            "signposts": {"counts": board["counts"], "changed": [], "as_of": None},
+            "coverage": _coverage_summary(coverage), "notes": _coverage_notes(coverage)}
 
 
 def _coverage_summary(coverage: dict) -> list[dict]:
@@ -212,39 +222,45 @@ def timeline(wl, actor: str | None = None, kind: str | None = None, level: str |
 
 @cached
 def votes(wl, body: str = "unga", since=None, until=None) -> dict:
-    """Voting alignment of every pair of watched actors over the window, and the splits of the watched dyads."""
+    """Voting alignment of every pair of watched actors over the window (one query for all pairs), and the
+    splits of the watched dyads. A pair that never voted on the same decision is in both, marked "no data"
+    (`votes: 0`, the scores null, a note): nothing to align is not disagreement."""
     choice(body, BODIES, "body")
     first, last = window(since, until)
     actors = [x.id for x in wl.watch.actors]
-    voting = _voting(wl, body, first, last)
+    dyads = wl.watch.dyads.watch
+    everyone = list(dict.fromkeys(actors + [x for pair in dyads for x in pair]))
+    found = wl.vote_matrix(everyone, body=body, since=first, until=last)
     matrix = []
     for i, a in enumerate(actors):
         for b in actors[i + 1:]:
-            if {wl.iso3(a), wl.iso3(b)} <= voting:
-                row = plain(wl.vote_alignment(a, b, body=body, freq=None, since=first, until=last).to_pyarrow())
-            else:  # one of them cast no vote in the window: nothing to align (no data, not disagreement)
-                row = [{"votes": 0, "identical": None, "agreement": None, "coincidence": None, "kappa": None}]
-            matrix.append({"a": a, "b": b, **row[0]})
-    splits = []
-    for a, b in wl.watch.dyads.watch:
-        if not {wl.iso3(a), wl.iso3(b)} <= voting:
-            continue
-        result = wl.vote_splits(a, b, body=body, since=first, until=last)
-        splits.append({"a": result.meta["a"], "b": result.meta["b"], "decisions": plain(result.to_pyarrow()),
-                       "notes": [p["note"] for p in plain(result.meta["predecessors"])]})
+            row = _pair(wl, found, a, b)
+            matrix.append({"a": a, "b": b, **({**plain(row), "note": None} if row else _no_joint_votes(a, b, body))})
+    splits = [_splits(wl, a, b, body, first, last, _pair(wl, found, a, b)) for a, b in dyads]
     notes = [] if any(r.get("votes") for r in matrix) else \
         [f"no data: no {body.upper()} vote cast by two watched states in this window"]
     return {"body": body, "since": plain(first), "until": plain(last), "actors": actors, "matrix": matrix,
             "splits": splits, "notes": notes}
 
 
-def _voting(wl, body: str, first: date | None, last: date | None) -> set[str]:
-    """The states that cast a vote in `body` in the window (a pair without both has no alignment to compute)."""
-    rows = wl.store.con.execute(
-        """SELECT DISTINCT v.state FROM votes AS v JOIN decisions AS d USING (body, decision_id)
-           WHERE v.body = ? AND (? IS NULL OR d.date >= ?) AND (? IS NULL OR d.date <= ?)""",
-        [body, first, first, last, last]).fetchall()
-    return {r[0] for r in rows}
+def _no_joint_votes(a: str, b: str, body: str) -> dict:
+    return {"votes": 0, "identical": None, "agreement": None, "coincidence": None, "kappa": None,
+            "note": f"no data: {a} and {b} never voted on the same {body.upper()} decision in this window"}
+
+
+def _pair(wl, found: dict, a: str, b: str) -> dict | None:
+    a3, b3 = wl.iso3(a), wl.iso3(b)
+    return found.get((a3, b3)) or found.get((b3, a3))
+
+
+def _splits(wl, a: str, b: str, body: str, first, last, joint: dict | None) -> dict:
+    """The decisions on which a watched pair split; "no data" when the two never voted on the same decision."""
+    a3, b3 = wl.iso3(a), wl.iso3(b)
+    if not joint:
+        return {"a": a3, "b": b3, "decisions": [], "notes": [_no_joint_votes(a3, b3, body)["note"]]}
+    result = wl.vote_splits(a, b, body=body, since=first, until=last)
+    return {"a": result.meta["a"], "b": result.meta["b"], "decisions": plain(result.to_pyarrow()),
+            "notes": [p["note"] for p in plain(result.meta["predecessors"])]}
 
 
 @cached

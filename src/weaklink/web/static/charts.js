@@ -141,14 +141,21 @@
     }
     // Squares of a scatter, not a heatmap: plotly draws heatmaps and colour bars with inline styles (CSP).
     const x = [], y = [], color = [], text = [];
+    const gap = {x: [], y: [], text: []};  // pairs that never voted on the same decision: "no data", not blank
     actors.forEach((a) => actors.forEach((b) => {
       const v = cell[a + "|" + b];
-      if (a === b || v === null || v === undefined) return;
+      if (a === b) return;
+      if (v === null || v === undefined) {
+        gap.x.push(b); gap.y.push(a); gap.text.push(a + "–" + b + ": no data (no decision both voted on)");
+        return;
+      }
       x.push(b); y.push(a); color.push(v); text.push(a + "–" + b + ": agreement " + v.toFixed(2));
     }));
     return draw(el, [{type: "scatter", mode: "markers", x, y, hovertext: text, hoverinfo: "text",
       marker: {symbol: "square", size: 26, color, cmin: 0, cmax: 1, showscale: false,
-        colorscale: [[0, "#c2562b"], [0.5, "#f1e6c8"], [1, "#1f5f99"]]}}],
+        colorscale: [[0, "#c2562b"], [0.5, "#f1e6c8"], [1, "#1f5f99"]]}},
+    {type: "scatter", mode: "markers", x: gap.x, y: gap.y, hovertext: gap.text, hoverinfo: "text",
+      marker: {symbol: "square-open", size: 24, color: "#9a9a9a"}}],
     {height: 90 + 30 * actors.length, showlegend: false, margin: {l: 60, r: 16, t: 12, b: 60},
       xaxis: {type: "category", categoryorder: "array", categoryarray: actors, range: [-0.5, actors.length - 0.5],
         showgrid: false},
