@@ -197,8 +197,8 @@ def _event(wl, rule: EventRule, since: date, until: date, ctx: Context) -> Outco
     matching, evidence = event_sql(wl, rule)
     con, window = wl.store.con, [since, until]
     count = con.execute(f"SELECT count(*) FROM ({matching}) WHERE event_date BETWEEN ? AND ?", window).fetchall()[0][0]
-    top = con.execute(f"SELECT * FROM ({evidence}) WHERE date BETWEEN ? AND ? ORDER BY date DESC, id "
-                      f"LIMIT {EVIDENCE_LIMIT}", window).to_arrow_table().to_pylist()
+    top = con.sql(f"SELECT * FROM ({evidence}) WHERE date BETWEEN ? AND ? ORDER BY date DESC, id "
+                  f"LIMIT {EVIDENCE_LIMIT}", params=window).to_arrow_table().to_pylist()
     return _judge(wl, rule, since, until, ctx, count, rule.min_count, _("matching event(s)"), top)
 
 
