@@ -221,6 +221,17 @@ def _repaired_dates(con: duckdb.DuckDBPyConnection) -> None:
                     WHERE dataset = 'gdelt' AND {CENTURY_ERROR}""")
 
 
+# Events counted per file, event day, reporting day and root flag (`event_totals`, `event_days`).
+DAY_COUNTS = """(
+    dataset VARCHAR NOT NULL,
+    file_id INTEGER NOT NULL,
+    event_date DATE,
+    date_added TIMESTAMP,           -- the reporting day (for the late-event rule, indicators/lag.py)
+    is_root BOOLEAN,
+    events BIGINT NOT NULL
+)"""
+
+
 @migration(8, "downloads, monitor state, notification log and kept-out event totals")
 def _monitor(con: duckdb.DuckDBPyConnection) -> None:
     """What `weaklink update` fetched (or failed to, and why), the monitor's last view of each subject, and
@@ -261,15 +272,7 @@ def _monitor(con: duckdb.DuckDBPyConnection) -> None:
         )""")
     # `--keep watched`: events not stored because they involve no watched actor, counted per file, day, reporting
     # day and root flag, so that volume-normalised series equal those of a full store (docs/monitor.md).
-    con.execute("""
-        CREATE TABLE event_totals (
-            dataset VARCHAR NOT NULL,
-            file_id INTEGER NOT NULL,
-            event_date DATE,
-            date_added TIMESTAMP,           -- the reporting day (for the late-event rule, indicators/lag.py)
-            is_root BOOLEAN,
-            events BIGINT NOT NULL
-        )""")
+    con.execute(f"CREATE TABLE event_totals {DAY_COUNTS}")
     con.execute("ALTER TABLE provenance ADD COLUMN rows_kept_out BIGINT NOT NULL DEFAULT 0")
 
 
@@ -284,15 +287,7 @@ def _event_days(con: duckdb.DuckDBPyConnection) -> None:
     for name, sql in COUNTRY_SQL.items():
         con.execute(f"ALTER TABLE events ADD COLUMN {name} VARCHAR")
     con.execute(f"UPDATE events SET {', '.join(f'{name} = {sql}' for name, sql in COUNTRY_SQL.items())}")
-    con.execute("""
-        CREATE TABLE event_days (
-            dataset VARCHAR NOT NULL,
-            file_id INTEGER NOT NULL,
-            event_date DATE,
-            date_added TIMESTAMP,           -- the reporting day (for the late-event rule, indicators/lag.py)
-            is_root BOOLEAN,
-            events BIGINT NOT NULL
-        )""")
+    con.execute(f"CREATE TABLE event_days {DAY_COUNTS}")
     con.execute(f"INSERT INTO event_days ({COLUMNS}) {event_days_sql('events')}")
 
 
