@@ -344,10 +344,19 @@ def test_evaluation_defaults_to_the_day_the_data_end(wl, tmp_path):
                                             row("b", "2024-06-30", "visit", "KOR;USA")])])
     with_signpost(wl, PARTIAL)
     board = wl.signposts()
-    assert {s["as_of"] for s in board} == {"2024-06-30"}
+    assert {(s["as_of"], s["dated_by"]) for s in board} == {("2024-06-30", "data")}
     assert wl.ach()["as_of"] == "2024-06-30"
     assert wl.replay_signposts("2024-01-01")[0]["as_of"] == "2024-06-30"
     assert next(s for s in board if s["id"] == "test-partial")["status"] == "not_seen"  # 2023 summit: out of window
+
+
+def test_a_store_without_data_is_not_dated_by_the_data_nor_recorded(wl):
+    """No data at all: the board says it is dated by the clock, every status is no data, and nothing is written
+    to the history (a later ingest must not find a clock-dated record among the data's dates)."""
+    board = wl.signposts()
+    assert board and {(s["dated_by"], s["status"]) for s in board} == {("clock", "no_data")}
+    assert wl.store.con.execute("SELECT count(*) FROM signpost_history").fetchall() == [(0,)]
+    assert {s["dated_by"] for s in wl.signposts(as_of="2024-06-30")} == {"request"}
 
 
 def test_indicator_weights_periods_by_their_covered_days(wl, tmp_path):

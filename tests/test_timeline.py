@@ -116,3 +116,11 @@ def test_exchanges_count_each_dyad_of_a_meeting(wl, tmp_path):
     assert by_year[(2022, "CHN-RUS")]["exchanges"] == 0 and by_year[(2024, "CHN-RUS")]["exchanges"] == 0
     leaders = wl.exchanges(["CHN", "USA"], level="leader", freq="year").to_records()
     assert [(r["period"].year, r["exchanges"]) for r in leaders] == [(2024, 1)]
+
+
+def test_exchanges_without_entries_are_no_data_not_zeros_dated_today(wl, tmp_path):
+    assert wl.exchanges(freq="year").to_records() == []  # an empty store: no row, not a zero for this year
+    wl.ingest_timeline([write_timeline(tmp_path / "x.csv", [row("t-1", date="2023-02-01", kind="call", actors="CHN;USA"),
+                                                            row("t-2", date="2024-08-01", kind="call", actors="CHN;USA")])])
+    axis = wl.exchanges(freq="year").to_records()  # none among the axis: zeros over what the timeline covers
+    assert sorted({r["period"].year for r in axis}) == [2023, 2024] and not any(r["exchanges"] for r in axis)

@@ -331,17 +331,23 @@ class Weaklink(TextMixin):
     def exchanges(self, actors: list[str] | None = None, level: str | None = None, freq: str = "quarter",
                   since: date | str | None = None, until: date | str | None = None,
                   kinds: tuple[str, ...] = EXCHANGE_KINDS) -> Result:
-        """Curated high-level exchanges (summits, meetings, visits, calls) per dyad and period."""
+        """Curated high-level exchanges (summits, meetings, visits, calls) per dyad and period: zero where the
+        timeline holds none of them, over the window asked for or else over what the timeline covers; no row at all
+        when the timeline holds nothing (no data, not zero)."""
         chosen = sorted({self.iso3(a) for a in actors} if actors else set(self.watch.bloc("axis").members))
         entries = curated(self.events(), kinds=kinds, levels=(level,) if level else None,
                           since=_as_date(since), until=_as_date(until))
         pairs = exchange_pairs(entries, chosen)
         span = pairs.aggregate(first=pairs.event_date.min(), last=pairs.event_date.max()).to_pyarrow().to_pylist()[0]
         first, last = _as_date(since) or span["first"], _as_date(until) or span["last"]
-        if first is None or last is None:
-            first = last = date.today()
+        if first is None or last is None:  # no exchange among them: zeros over what the timeline covers, else none
+            from weaklink.coverage import spans_for
+
+            covered = spans_for(self, "curated")
+            first, last = (first or covered[0][0], last or covered[-1][1]) if covered else (None, None)
         dyads = [(a, b) for i, a in enumerate(chosen) for b in chosen[i + 1:]]
-        expr = exchange_counts(pairs, period_grid(first, last, freq), dyads, freq)
+        grid = period_grid(first, last, freq) if first and last and first <= last else []
+        expr = exchange_counts(pairs, grid, dyads, freq)
         return Result(expr=expr, meta={"actors": chosen, "freq": freq, "kinds": list(kinds)})
 
     def vote_alignment(self, a: str, b: str, body: str = "unga", issue: str | None = None,

@@ -94,8 +94,11 @@ def print_board(board: list[dict], console: Console) -> None:
                       s["since"] or "", escape(s["detail"][:110]))
     console.print(table)
     tally = {status: sum(s["status"] == status for s in board) for status in STATUS_STYLE}
+    dated = {"request": "the date asked for", "data": "the last day the data cover",
+             "clock": "today: the store holds no data yet (`weaklink ingest ...` or `weaklink demo`)"}
+    why = dated.get(board[0].get("dated_by"), "the last day the data cover unless --as-of") if board else ""
     console.print(f"{tally['seen']} seen, {tally['emerging']} emerging, {tally['not_seen']} not seen, "
-                  f"{tally['no_data']} without data (as of {as_of}, the last day the data cover unless --as-of).")
+                  f"{tally['no_data']} without data (as of {as_of}, {why}).")
 
 
 def print_signpost(result: dict, console: Console) -> None:

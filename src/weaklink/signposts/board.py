@@ -54,7 +54,12 @@ def _record(con, signpost_id: str, as_of: date, outcome) -> None:
 def evaluate_all(wl, as_of: date | None = None, record: bool = True, ctx: Context | None = None) -> list[dict]:
     """Every signpost's status as of a date (default: the data's), stored in the history when it changed."""
     ctx = ctx or Context(wl)
-    as_of = evaluation_date(wl, as_of, ctx.spans)
+    data_day = ctx.spans.as_of()
+    # what dates the board: the date asked for, else the data's last day; only a store with no data at all is
+    # evaluated as of today, and such a board is not recorded in the history (it rests on nothing)
+    dated_by = "request" if as_of else "data" if data_day else "clock"
+    as_of = as_of or data_day or date.today()
+    record = record and dated_by != "clock"
     board = []
     for signpost in wl.watch.signposts:
         since = as_of - timedelta(days=signpost.window_days - 1)
@@ -63,7 +68,7 @@ def evaluate_all(wl, as_of: date | None = None, record: bool = True, ctx: Contex
             _record(wl.store.con, signpost.id, as_of, outcome)
         board.append({"id": signpost.id, "question": signpost.question, "status": outcome.status,
                       "coverage": None if outcome.coverage is None else round(outcome.coverage, 3),
-                      "as_of": as_of.isoformat(),
+                      "as_of": as_of.isoformat(), "dated_by": dated_by,
                       "since": _since(wl.store.con, signpost.id, as_of, outcome.status),
                       "window": {"since": since.isoformat(), "until": as_of.isoformat()},
                       "detail": outcome.detail, "missing": outcome.missing, "evidence": outcome.evidence})
