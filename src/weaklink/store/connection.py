@@ -188,7 +188,11 @@ def open_store(url: str | None = None, *, create: bool = True, read_only: bool =
             file.parent.mkdir(parents=True, exist_ok=True)
     con = _connect(path, read_only, wait, on_wait)
     con.execute("SET enable_progress_bar = false")  # weaklink reports progress itself, on stderr
-    _limit_memory(con)
+    try:
+        _limit_memory(con)
+    except StoreError:
+        con.close()
+        raise
     from weaklink.store.schema import migrate
 
     if read_only:
