@@ -34,18 +34,9 @@ def speeches(shared_data) -> list[list[str]]:
 
 def align_every_pair(old: list[str], new: list[str]):
     """The alignment as it was before the prefilter: every pair scored with difflib."""
-    scores = sorted(((difflib.SequenceMatcher(None, a, b, autojunk=False).ratio(), i, j)
-                     for i, a in enumerate(old) for j, b in enumerate(new)), reverse=True)
-    used_old, used_new, pairs = set(), set(), []
-    for score, i, j in scores:
-        if score < compare.REWRITE_THRESHOLD:
-            break
-        if i not in used_old and j not in used_new:
-            used_old.add(i)
-            used_new.add(j)
-            pairs.append((i, j, score))
-    return (sorted(pairs), [i for i in range(len(old)) if i not in used_old],
-            [j for j in range(len(new)) if j not in used_new])
+    scores = [(difflib.SequenceMatcher(None, a, b, autojunk=False).ratio(), i, j)
+              for i, a in enumerate(old) for j, b in enumerate(new)]
+    return compare.greedy_pairs(scores, len(old), len(new))
 
 
 def test_alignment_of_real_speeches_is_unchanged_by_the_prefilter(speeches):

@@ -201,7 +201,7 @@ class Weaklink(TextMixin):
         and those `keep="watched"` counted instead of storing (`event_totals`, docs/monitor.md)."""
         columns = ["dataset", "event_date", "date_added", "is_root", "events"]
         stored, kept_out = (self.store.table(name).select(*columns) for name in ("event_days", "event_totals"))
-        return reported_in_time(stored.union(kept_out), self.max_lag_days)
+        return reported_in_time(stored.union(kept_out, distinct=False), self.max_lag_days)  # equal rows all count
 
     def watched_codes(self) -> tuple[str, ...]:
         """The event codes of every actor the watch file declares: what `keep="watched"` stores."""

@@ -50,18 +50,24 @@ def align(old: list[str], new: list[str]) -> tuple[list[tuple[int, int, float]],
     """Pairs (old index, new index, similarity) matched greedily by similarity; unmatched old and new. Only the
     pairs that can reach REWRITE_THRESHOLD (`_could_match`) are scored with difflib."""
     masks = [char_masks(b) for b in new]
-    scores = sorted(((_similarity(a, b), i, j) for i, a in enumerate(old) for j, b in enumerate(new)
-                     if _could_match(a, b, masks[j])), reverse=True)
+    scores = [(_similarity(a, b), i, j) for i, a in enumerate(old) for j, b in enumerate(new)
+              if _could_match(a, b, masks[j])]
+    return greedy_pairs(scores, len(old), len(new))
+
+
+def greedy_pairs(scores: list[tuple[float, int, int]], n_old: int, n_new: int):
+    """From (similarity, old index, new index) scores: the pairs at or above REWRITE_THRESHOLD, best first, each
+    sentence used once; then the unmatched old and new indices."""
     used_old, used_new, pairs = set(), set(), []
-    for score, i, j in scores:
+    for score, i, j in sorted(scores, reverse=True):
         if score < REWRITE_THRESHOLD:
             break
         if i not in used_old and j not in used_new:
             used_old.add(i)
             used_new.add(j)
             pairs.append((i, j, score))
-    return (sorted(pairs), [i for i in range(len(old)) if i not in used_old],
-            [j for j in range(len(new)) if j not in used_new])
+    return (sorted(pairs), [i for i in range(n_old) if i not in used_old],
+            [j for j in range(n_new) if j not in used_new])
 
 
 def compare(old_text: str, new_text: str, lex: Lexicons) -> dict:
